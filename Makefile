@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` (the whole stack with demo data) and `make test` (every test).
+# Both install what they need: the virtual environment, the Keycloak distribution (cached in
+# ~/.cache/woundwo-b2b), and for tests Debian's Chromium.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-stack venv chromium compose-plugin clean
+
+run: $(STAMP)
+	$(VENV)/bin/python -m devstack.stack
+
+test: $(STAMP) chromium compose-plugin
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# Keycloak and the mail catcher on the test ports, left running; then
+# `WOUNDWO_TEST_REUSE=1 make test` skips their start-up (destructive tests are refused).
+test-stack: $(STAMP)
+	$(VENV)/bin/python -m devstack.stack --test-ports
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "Browser tests need Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu) and retry."; exit 1; \
+		fi; }
+
+compose-plugin:
+	@devstack/install-docker-compose.sh >/dev/null
+
+clean:
+	rm -rf .devstack

@@ -1,0 +1,50 @@
+"""Bridge settings: defaults here, then BRIDGE_* environment variables, then a test's overrides.
+
+Secrets and deployment URLs have no default: production must set them (the dev stack does, in
+devstack/settings.py). docs/configuration.md lists every setting.
+"""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    # "development" relaxes what only makes sense behind HTTPS (Secure cookies).
+    "ENV": "production",
+    "SECRET_KEY": None,
+    "PUBLIC_URL": None,
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "KEYCLOAK_URL": None,
+    "KEYCLOAK_REALM": "woundwo",
+    "KEYCLOAK_CLIENT_ID": "b2b-bridge",
+    "KEYCLOAK_CLIENT_SECRET": None,
+    # Seconds; /readyz and the e-mail check must answer within 2 s even when Keycloak hangs.
+    "KEYCLOAK_TIMEOUT": 1.5,
+    "CORS_ORIGINS": "",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "noreply@woundwo.com",
+    "MAIL_FROM_NAME": "WOUNDWO B2B",
+    "SESSION_COOKIE_NAME": "woundwo_bridge_session",
+}
+
+REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET")
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def check(config: dict) -> None:
+    """Refuse to start with missing required settings, naming the environment variables."""
+    missing = [f"BRIDGE_{key}" for key in REQUIRED if not config.get(key)]
+    if missing:
+        raise ConfigurationError("missing settings: " + ", ".join(missing))
+    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
+    config["KEYCLOAK_URL"] = str(config["KEYCLOAK_URL"]).rstrip("/")
+
+
+def cors_origins(config: dict) -> set[str]:
+    """The origins (Keycloak's) allowed to call the JSON API from a browser."""
+    return {origin.strip().rstrip("/") for origin in str(config["CORS_ORIGINS"]).split(",") if origin.strip()}

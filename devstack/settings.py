@@ -1,0 +1,70 @@
+"""Ports and environment of a local stack: the dev defaults live here, never in production config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The localhost ports one stack listens on."""
+
+    keycloak: int
+    keycloak_management: int
+    bridge: int
+    portal: int
+    smtp: int
+    mail_http: int
+
+
+DEV_PORTS = Ports(keycloak=8080, keycloak_management=9000, bridge=8000, portal=8001, smtp=1025, mail_http=8025)
+# Tests use ports of their own, so `make test` also runs while `make run` is up.
+TEST_PORTS = Ports(keycloak=18080, keycloak_management=19000, bridge=18000, portal=18001, smtp=11025, mail_http=18025)
+
+PUBLIC_LINKS = {
+    "WOUNDWO_DEALER_SEARCH_URL": "https://www.woundwo.example/{lang}/dealer-search",
+    "WOUNDWO_DOWNLOADS_URL": "https://www.woundwo.example/{lang}/downloads",
+    "WOUNDWO_CONTACT_URL": "https://www.woundwo.example/{lang}/contact",
+}
+
+
+def stack_env(ports: Ports, state_dir: Path | None = None) -> dict[str, str]:
+    """Environment shared by Keycloak (realm placeholders, theme links), the bridge and the portal."""
+    state_dir = state_dir or REPO_ROOT / ".devstack"
+    keycloak_url = f"http://localhost:{ports.keycloak}"
+    bridge_url = f"http://localhost:{ports.bridge}"
+    env = {
+        # realm-export.json placeholders
+        "SMTP_HOST": "localhost",
+        "SMTP_PORT": str(ports.smtp),
+        "SMTP_AUTH": "false",
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_STARTTLS": "false",
+        "SMTP_SSL": "false",
+        "PORTAL_URL": f"http://localhost:{ports.portal}",
+        "PORTAL_CLIENT_SECRET": "dev-portal-secret",
+        "BRIDGE_PUBLIC_URL": bridge_url,
+        "BRIDGE_MANAGER_CLIENT_SECRET": "dev-manager-secret",
+        "BRIDGE_KEYCLOAK_CLIENT_SECRET": "dev-bridge-secret",
+        # Keycloak bootstrap admin
+        "KC_BOOTSTRAP_ADMIN_USERNAME": "admin",
+        "KC_BOOTSTRAP_ADMIN_PASSWORD": "admin",
+        # bridge
+        "BRIDGE_ENV": "development",
+        "BRIDGE_SECRET_KEY": "dev-only-secret-key-not-for-production",
+        "BRIDGE_DATABASE_URL": f"sqlite:///{state_dir / 'bridge.sqlite'}",
+        "BRIDGE_KEYCLOAK_URL": keycloak_url,
+        "BRIDGE_KEYCLOAK_REALM": "woundwo",
+        "BRIDGE_KEYCLOAK_CLIENT_ID": "b2b-bridge",
+        "BRIDGE_CORS_ORIGINS": keycloak_url,
+        "BRIDGE_SMTP_HOST": "localhost",
+        "BRIDGE_SMTP_PORT": str(ports.smtp),
+    }
+    for name, template in PUBLIC_LINKS.items():
+        for lang in ("fr", "de", "en"):
+            env[f"{name}_{lang.upper()}"] = template.format(lang=lang)
+    return env

@@ -1,0 +1,10 @@
+# The bridge under gunicorn (web) or as the outbox worker (same image, other command).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bridge ./bridge
+COPY devstack ./devstack
+RUN pip install --no-cache-dir . && useradd --system bridge
+USER bridge
+EXPOSE 8000
+CMD ["sh", "-c", "flask --app bridge db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 2 'bridge:create_app()'"]

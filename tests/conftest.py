@@ -1,0 +1,112 @@
+"""Session fixtures that start the real parts on test-only ports: mail catcher, Keycloak, demo data.
+
+WOUNDWO_TEST_REUSE=1 reuses a Keycloak and mail catcher already running on the test ports (see
+`make test-stack`), which saves a minute per run while developing; tests marked `destructive`
+refuse to run against such a shared instance.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from bridge.keycloak_gateway import KeycloakGateway
+from devstack import processes
+from devstack.keycloak import KeycloakInstance
+from devstack.seed import seed_keycloak
+from devstack.settings import REPO_ROOT, TEST_PORTS, stack_env
+
+TEST_STATE = REPO_ROOT / ".devstack" / "test"
+REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
+
+
+@dataclass
+class RunningKeycloak:
+    url: str
+    management_url: str
+    reused: bool
+    log_file: Path | None = None
+
+
+@dataclass
+class RunningMailCatcher:
+    api_url: str
+    smtp_port: int
+
+    def messages(self) -> list[dict]:
+        return requests.get(f"{self.api_url}/api/v1/messages", timeout=5).json()["messages"]
+
+    def message(self, message_id: str) -> dict:
+        return requests.get(f"{self.api_url}/api/v1/message/{message_id}", timeout=5).json()
+
+    def clear(self) -> None:
+        requests.delete(f"{self.api_url}/api/v1/messages", timeout=5).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def test_env() -> dict[str, str]:
+    """The environment every test-started server gets (test ports, dev secrets)."""
+    return stack_env(TEST_PORTS, state_dir=TEST_STATE)
+
+
+@pytest.fixture(scope="session")
+def mailcatcher(test_env) -> RunningMailCatcher:
+    """A real SMTP sink with Mailpit's API, on the test ports."""
+    catcher = RunningMailCatcher(f"http://127.0.0.1:{TEST_PORTS.mail_http}", TEST_PORTS.smtp)
+    if REUSE:
+        yield catcher
+        return
+    log = TEST_STATE / "mailcatcher.log"
+    process = processes.spawn(
+        [sys.executable, "-m", "devstack.mailcatcher", "--smtp-port", str(TEST_PORTS.smtp),
+         "--http-port", str(TEST_PORTS.mail_http), "--store", str(TEST_STATE / "mail")],
+        {}, log, cwd=REPO_ROOT)
+    try:
+        processes.wait_http(f"{catcher.api_url}/api/v1/messages", 30, process, log)
+        catcher.clear()
+        yield catcher
+    finally:
+        processes.stop(process)
+
+
+@pytest.fixture(scope="session")
+def keycloak(test_env, mailcatcher) -> RunningKeycloak:
+    """A real Keycloak 26.7.3 with our realm and theme, started from an empty database."""
+    url = f"http://localhost:{TEST_PORTS.keycloak}"
+    management = f"http://localhost:{TEST_PORTS.keycloak_management}"
+    if REUSE:
+        requests.get(f"{management}/health/ready", timeout=5).raise_for_status()
+        yield RunningKeycloak(url, management, reused=True)
+        return
+    instance = KeycloakInstance(TEST_STATE / "keycloak", TEST_PORTS.keycloak, TEST_PORTS.keycloak_management, test_env)
+    instance.prepare(fresh=True)
+    instance.start()
+    try:
+        instance.wait_ready()
+        yield RunningKeycloak(url, management, reused=False, log_file=instance.log_file)
+    finally:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(keycloak, test_env) -> KeycloakGateway:
+    """The bridge's Keycloak gateway, authenticated as the b2b-bridge service account."""
+    return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 10)
+
+
+@pytest.fixture(scope="session")
+def demo(gateway) -> None:
+    """The demo accounts of `make run`, seeded the same way."""
+    seed_keycloak(gateway)
+
+
+@pytest.fixture
+def destructive(keycloak) -> None:
+    """Refuse tests that break shared state when running against a reused Keycloak."""
+    if keycloak.reused:
+        pytest.skip("destructive: refused on a reused Keycloak (unset WOUNDWO_TEST_REUSE)")

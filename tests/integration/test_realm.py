@@ -1,0 +1,122 @@
+"""The imported realm on a real Keycloak: discovery, least-privilege service account, one-page login, no lockout."""
+
+from __future__ import annotations
+
+import requests
+
+from devstack.seed import PARTNER
+from tests.support.oidc import authorization_code, browser_session, forms, open_login_page, submit_login
+
+REALM_PATH = "/realms/woundwo"
+
+
+def admin_token(keycloak) -> str:
+    response = requests.post(f"{keycloak.url}/realms/master/protocol/openid-connect/token", timeout=10,
+                             data={"grant_type": "password", "client_id": "admin-cli",
+                                   "username": "admin", "password": "admin"})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def realm_settings(keycloak) -> dict:
+    response = requests.get(f"{keycloak.url}/admin/realms/woundwo", timeout=10,
+                            headers={"Authorization": f"Bearer {admin_token(keycloak)}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def service_account_token(keycloak, test_env) -> str:
+    response = requests.post(f"{keycloak.url}{REALM_PATH}/protocol/openid-connect/token", timeout=10, data={
+        "grant_type": "client_credentials", "client_id": "b2b-bridge",
+        "client_secret": test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"]})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def test_oidc_discovery_names_the_localhost_issuer(keycloak):
+    response = requests.get(f"{keycloak.url}{REALM_PATH}/.well-known/openid-configuration", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["issuer"] == f"{keycloak.url}{REALM_PATH}"
+    assert "S256" in response.json()["code_challenge_methods_supported"]
+
+
+def test_service_account_can_search_users(keycloak, test_env, demo):
+    token = service_account_token(keycloak, test_env)
+    response = requests.get(f"{keycloak.url}/admin/realms/woundwo/users", params={"email": PARTNER.email, "exact": "true"},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 200
+    assert [user["email"] for user in response.json()] == [PARTNER.email]
+
+
+def test_service_account_is_refused_what_it_was_not_granted(keycloak, test_env):
+    headers = {"Authorization": f"Bearer {service_account_token(keycloak, test_env)}"}
+    new_client = requests.post(f"{keycloak.url}/admin/realms/woundwo/clients", json={"clientId": "intruder"},
+                               headers=headers, timeout=10)
+    realm_change = requests.put(f"{keycloak.url}/admin/realms/woundwo", json={"bruteForceProtected": True},
+                                headers=headers, timeout=10)
+    other_realm = requests.get(f"{keycloak.url}/admin/realms/master/users", headers=headers, timeout=10)
+    assert (new_client.status_code, realm_change.status_code, other_realm.status_code) == (403, 403, 403)
+
+
+def test_login_is_one_page_with_email_and_password(keycloak, test_env):
+    page = open_login_page(browser_session(), keycloak.url, "b2b-portal", test_env["PORTAL_URL"] + "/callback")
+    login_form = forms(page.text)["kc-form-login"]
+    assert {"username", "password"} <= set(login_form["inputs"])
+
+
+def test_demo_partner_signs_in_through_the_form(keycloak, test_env, demo):
+    session = browser_session()
+    redirect_uri = test_env["PORTAL_URL"] + "/callback"
+    page = open_login_page(session, keycloak.url, "b2b-portal", redirect_uri)
+    assert authorization_code(submit_login(session, page, PARTNER.email, PARTNER.password), redirect_uri)
+
+
+def test_wrong_password_is_refused(keycloak, test_env, demo):
+    session = browser_session()
+    redirect_uri = test_env["PORTAL_URL"] + "/callback"
+    page = open_login_page(session, keycloak.url, "b2b-portal", redirect_uri)
+    response = submit_login(session, page, PARTNER.email, "not-the-password-123")
+    assert response.status_code == 200 and authorization_code(response, redirect_uri) is None
+    assert "kc-form-login" in forms(response.text)
+
+
+def test_forty_wrong_passwords_then_the_right_one_still_signs_in(keycloak, test_env, demo, destructive):
+    session = browser_session()
+    redirect_uri = test_env["PORTAL_URL"] + "/callback"
+    page = open_login_page(session, keycloak.url, "b2b-portal", redirect_uri)
+    for attempt in range(40):
+        page = submit_login(session, page, PARTNER.email, f"wrong-password-{attempt:02d}")
+        assert page.status_code == 200, f"attempt {attempt} answered {page.status_code}"
+    assert authorization_code(submit_login(session, page, PARTNER.email, PARTNER.password), redirect_uri)
+
+
+def test_realm_promises_no_lockout_and_a_password_policy(keycloak):
+    realm = realm_settings(keycloak)
+    assert realm["bruteForceProtected"] is False
+    assert "length(12)" in realm["passwordPolicy"]
+    assert "notUsername" in realm["passwordPolicy"] and "notEmail" in realm["passwordPolicy"]
+
+
+def test_realm_settings_match_the_product(keycloak):
+    realm = realm_settings(keycloak)
+    assert (realm["loginTheme"], realm["emailTheme"]) == ("woundwo", "woundwo")
+    assert realm["internationalizationEnabled"] and set(realm["supportedLocales"]) == {"fr", "de", "en"}
+    assert realm["registrationEmailAsUsername"] and realm["loginWithEmailAllowed"]
+    assert not realm["duplicateEmailsAllowed"] and not realm["registrationAllowed"] and realm["resetPasswordAllowed"]
+    assert realm["organizationsEnabled"]
+    assert realm["actionTokenGeneratedByAdminLifespan"] >= 7 * 24 * 3600
+    assert 30 * 60 <= realm["actionTokenGeneratedByUserLifespan"] <= 60 * 60
+    assert realm["eventsEnabled"] and {"LOGIN", "LOGIN_ERROR"} <= set(realm["enabledEventTypes"])
+    assert realm["adminEventsEnabled"]
+    assert realm["smtpServer"]["from"] == "noreply@woundwo.com"
+    assert realm["smtpServer"]["fromDisplayName"] == "WOUNDWO B2B"
+    assert realm["browserFlow"] == "woundwo browser"
+
+
+def test_failed_logins_are_recorded_as_events(keycloak, test_env, demo):
+    session = browser_session()
+    page = open_login_page(session, keycloak.url, "b2b-portal", test_env["PORTAL_URL"] + "/callback")
+    submit_login(session, page, PARTNER.email, "another-wrong-password")
+    events = requests.get(f"{keycloak.url}/admin/realms/woundwo/events", params={"type": "LOGIN_ERROR"},
+                          headers={"Authorization": f"Bearer {admin_token(keycloak)}"}, timeout=10).json()
+    assert any(event.get("details", {}).get("username") == PARTNER.email for event in events)
