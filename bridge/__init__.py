@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
 
-from bridge import cli, config, db, health
+from flask import Flask
+from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bridge import api, cli, config, db, errors, health, metrics, public
+from bridge.email_status import EmailStatusService, TTLCache
+from bridge.access import has_access
+from bridge.extensions import babel, csrf, limiter
+from bridge.i18n import language_url, select_locale
 from bridge.keycloak_gateway import KeycloakGateway
 
 
@@ -15,18 +23,38 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_prefixed_env("BRIDGE")
     app.config.update(overrides or {})
     config.check(app.config)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     development = app.config["ENV"] == "development"
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not development,
+        RATELIMIT_HEADERS_ENABLED=True,
     )
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
-    app.extensions["bridge.keycloak"] = KeycloakGateway(
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    gateway = KeycloakGateway(
         app.config["KEYCLOAK_URL"], app.config["KEYCLOAK_REALM"], app.config["KEYCLOAK_CLIENT_ID"],
         app.config["KEYCLOAK_CLIENT_SECRET"], float(app.config["KEYCLOAK_TIMEOUT"]),
     )
+    app.extensions["bridge.keycloak"] = gateway
+    app.extensions["bridge.email_status"] = EmailStatusService(
+        lambda email: has_access(gateway, email), TTLCache(),
+        float(app.config["EMAIL_STATUS_TTL_KNOWN"]), float(app.config["EMAIL_STATUS_TTL_UNKNOWN"]),
+    )
+
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(metrics.blueprint)
+    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(public.blueprint)
+    app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url})
     cli.init_app(app)
     return app

@@ -27,6 +27,19 @@ DEFAULTS: dict[str, object] = {
     "MAIL_FROM": "noreply@woundwo.com",
     "MAIL_FROM_NAME": "WOUNDWO B2B",
     "SESSION_COOKIE_NAME": "woundwo_bridge_session",
+    "LOG_LEVEL": "INFO",
+    # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted (0: none).
+    "TRUSTED_PROXIES": 0,
+    # Flask-Limiter counters: memory:// for one process, redis://host:6379 when several share them.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # The live e-mail check (DESIGN.md §7). Limits use Flask-Limiter's notation.
+    "EMAIL_CHECK_ENABLED": True,
+    "EMAIL_CHECK_LIMIT_PER_IP": "60 per minute;1000 per day",
+    "EMAIL_CHECK_LIMIT_GLOBAL": "100 per second",
+    "EMAIL_STATUS_TTL_KNOWN": 120,
+    "EMAIL_STATUS_TTL_UNKNOWN": 20,
+    # Public pages linked from the bridge; "{lang}" is replaced by fr, de or en. Empty hides the link.
+    "CONTACT_URL": "",
 }
 
 REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET")

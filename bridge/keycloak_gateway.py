@@ -139,3 +139,7 @@ class KeycloakGateway:
         except KeycloakRefused as exc:
             if exc.status != 409:
                 raise
+
+    def set_enabled(self, user_id: str, enabled: bool) -> None:
+        """Enable or disable a user account."""
+        self._translated(lambda: self._admin.update_user(user_id, {"enabled": enabled}))

@@ -8,6 +8,7 @@ refuse to run against such a shared instance.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from devstack import processes
 from devstack.keycloak import KeycloakInstance
 from devstack.seed import seed_keycloak
 from devstack.settings import REPO_ROOT, TEST_PORTS, stack_env
+from tests.ports import free_ports
 
 TEST_STATE = REPO_ROOT / ".devstack" / "test"
 REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
@@ -99,10 +101,92 @@ def gateway(keycloak, test_env) -> KeycloakGateway:
     return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 10)
 
 
+@pytest.fixture
+def make_app(tmp_path, test_env):
+    """Build an in-process bridge app on a fresh SQLite database: make_app(KEYCLOAK_URL=..., ...)."""
+    from bridge import create_app
+    from bridge.migrate import upgrade
+
+    def build(**overrides):
+        database = f"sqlite:///{tmp_path / 'bridge.sqlite'}"
+        upgrade(database)
+        config = {
+            "ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_URL": test_env["BRIDGE_PUBLIC_URL"],
+            "DATABASE_URL": database, "KEYCLOAK_URL": test_env["BRIDGE_KEYCLOAK_URL"],
+            "KEYCLOAK_CLIENT_SECRET": test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"],
+            "CORS_ORIGINS": test_env["BRIDGE_CORS_ORIGINS"], "EMAIL_CHECK_LIMIT_PER_IP": GENEROUS_LIMIT,
+        }
+        return create_app({**config, **overrides})
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def demo(gateway) -> None:
     """The demo accounts of `make run`, seeded the same way."""
     seed_keycloak(gateway)
+
+
+class BridgeServer:
+    """The real bridge under gunicorn on the test port, as in production, with a fresh SQLite database."""
+
+    def __init__(self, env: dict[str, str]):
+        self.url = f"http://localhost:{TEST_PORTS.bridge}"
+        self.log_file = TEST_STATE / "bridge.log"
+        self.env = {**env, "BRIDGE_DATABASE_URL": f"sqlite:///{TEST_STATE / 'bridge.sqlite'}"}
+        self.process = None
+
+    def migrate(self) -> None:
+        for leftover in TEST_STATE.glob("bridge.sqlite*"):
+            leftover.unlink()
+        command = [sys.executable, "-m", "flask", "--app", "bridge", "db", "upgrade"]
+        assert processes.spawn(command, self.env, self.log_file, cwd=REPO_ROOT).wait(60) == 0, \
+            f"migration failed; see {self.log_file}"
+
+    def start(self, **settings: str) -> None:
+        """Start with extra BRIDGE_* settings, e.g. start(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP="3 per minute")."""
+        self.process = processes.spawn(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{TEST_PORTS.bridge}", "--workers", "1",
+             "--threads", "4", "bridge:create_app()"], {**self.env, **settings}, self.log_file, cwd=REPO_ROOT)
+        processes.wait_http(f"{self.url}/healthz", 30, self.process, self.log_file)
+
+    def restart(self, **settings: str) -> None:
+        self.stop()
+        self.start(**settings)
+
+    def stop(self) -> None:
+        processes.stop(self.process)
+
+
+# A whole test session's checks come from 127.0.0.1; tests of the limit itself restart with a low one.
+GENEROUS_LIMIT = "10000 per minute"
+
+
+@pytest.fixture(scope="session")
+def bridge_server(keycloak, test_env) -> BridgeServer:
+    """The bridge serving the login page's e-mail check (and every bridge page) on the test port."""
+    server = BridgeServer(test_env)
+    server.migrate()
+    server.start(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP=GENEROUS_LIMIT)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def silent_listener():
+    """A URL whose port accepts TCP connections but never answers (a hung Keycloak)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://localhost:{server.getsockname()[1]}"
+
+
+@pytest.fixture
+def nothing_listens() -> str:
+    """A URL where nothing listens (a stopped Keycloak)."""
+    return f"http://localhost:{free_ports()[0]}"
 
 
 @pytest.fixture

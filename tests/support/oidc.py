@@ -76,7 +76,7 @@ def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, loca
         "code_challenge": challenge, "code_challenge_method": "S256",
     }
     if locale:
-        query["kc_locale"] = locale
+        query["ui_locales"] = locale
     return f"{keycloak_url}/realms/{REALM}/protocol/openid-connect/auth?{urlencode(query)}"
 
 

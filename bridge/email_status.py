@@ -1,0 +1,102 @@
+"""The live e-mail check: is this address known (can sign in), unknown, or not an address at all?
+
+Bounded by design (DESIGN.md §7): answers are cached so bursts do not reach Keycloak, "unknown"
+is cached briefly so a just-approved person turns green quickly, and addresses are only ever logged
+as a keyed hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from typing import Callable
+
+from email_validator import EmailNotValidError, validate_email
+
+KNOWN, UNKNOWN, INVALID = "known", "unknown", "invalid"
+MAX_UNKNOWN_TTL = 30
+
+
+def normalize(raw: str) -> str | None:
+    """The address in canonical form (trimmed, lower-case), or None when it is not an e-mail address."""
+    candidate = raw.strip()
+    if not candidate or len(candidate) > 254:
+        return None
+    try:
+        validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return None
+    return candidate.lower()
+
+
+def keyed_hash(secret: str, email: str) -> str:
+    """A short keyed hash that lets logs correlate checks without revealing the address."""
+    return hmac.new(secret.encode(), email.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+class TTLCache:
+    """A small thread-safe in-process cache with per-entry lifetimes and a size bound."""
+
+    def __init__(self, max_entries: int = 50_000, clock: Callable[[], float] = time.monotonic):
+        self._entries: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+        self._clock = clock
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires <= self._clock():
+                del self._entries[key]
+                return None
+            return value
+
+    def put(self, key: str, value: str, ttl: float) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max_entries:
+                self._evict_expired_or_oldest()
+            self._entries[key] = (self._clock() + ttl, value)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def _evict_expired_or_oldest(self) -> None:
+        now = self._clock()
+        expired = [key for key, (expires, _) in self._entries.items() if expires <= now]
+        for key in expired or [next(iter(self._entries))]:
+            del self._entries[key]
+
+
+class EmailStatusService:
+    """Answers known / unknown / invalid for an address, asking Keycloak at most once per TTL."""
+
+    def __init__(self, lookup: Callable[[str], bool], cache: TTLCache, ttl_known: float, ttl_unknown: float):
+        if ttl_unknown > MAX_UNKNOWN_TTL:
+            raise ValueError(f"an unknown answer may be cached at most {MAX_UNKNOWN_TTL} s")
+        self._lookup = lookup
+        self._cache = cache
+        self._ttl = {KNOWN: ttl_known, UNKNOWN: ttl_unknown}
+
+    def status(self, raw: str) -> str:
+        """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer."""
+        email = normalize(raw)
+        if email is None:
+            return INVALID
+        cached = self._cache.get(email)
+        if cached is not None:
+            return cached
+        result = KNOWN if self._lookup(email) else UNKNOWN
+        self._cache.put(email, result, self._ttl[result])
+        return result
+
+    def forget(self, email: str) -> None:
+        """Drop a cached answer, e.g. right after the person got (or lost) access."""
+        normalized = normalize(email)
+        if normalized:
+            self._cache.drop(normalized)
