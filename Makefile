@@ -6,18 +6,28 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-stack venv chromium compose-plugin clean
+MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-run: $(STAMP)
+.PHONY: run test test-stack venv chromium compose-plugin translations clean
+
+run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
 
-test: $(STAMP) chromium compose-plugin
+test: $(STAMP) $(MO) chromium compose-plugin
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # Keycloak and the mail catcher on the test ports, left running; then
 # `WOUNDWO_TEST_REUSE=1 make test` skips their start-up (destructive tests are refused).
-test-stack: $(STAMP)
+test-stack: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack --test-ports
+
+# After changing user-facing strings: refresh the catalogs, then translate the new entries.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o bridge/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i bridge/translations/messages.pot -d bridge/translations
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@
 
 venv: $(STAMP)
 

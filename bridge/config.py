@@ -13,6 +13,8 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": None,
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "KEYCLOAK_URL": None,
+    # Keycloak as browsers reach it (links in pages and e-mails); defaults to KEYCLOAK_URL.
+    "KEYCLOAK_PUBLIC_URL": None,
     "KEYCLOAK_REALM": "woundwo",
     "KEYCLOAK_CLIENT_ID": "b2b-bridge",
     "KEYCLOAK_CLIENT_SECRET": None,
@@ -38,11 +40,26 @@ DEFAULTS: dict[str, object] = {
     "EMAIL_CHECK_LIMIT_GLOBAL": "100 per second",
     "EMAIL_STATUS_TTL_KNOWN": 120,
     "EMAIL_STATUS_TTL_UNKNOWN": 20,
+    # Customer numbers as printed on invoices, after removing spaces.
+    "CUSTOMER_NUMBER_PATTERN": r"^[0-9]{5,10}$",
+    # Requests for a customer without a regional manager go here (and the customer is flagged).
+    "FALLBACK_MANAGER_EMAIL": None,
+    # The account-request form: per-IP submissions, and the least time a person needs to fill it.
+    "REQUEST_LIMIT_PER_IP": "10 per hour;30 per day",
+    "REQUEST_MIN_FILL_SECONDS": 3,
+    # The outbox worker: delivery attempts before an item is shown as failed, and the poll interval.
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "WORKER_POLL_SECONDS": 5,
     # Public pages linked from the bridge; "{lang}" is replaced by fr, de or en. Empty hides the link.
     "CONTACT_URL": "",
+    "PRIVACY_URL": "",
+    # Keycloak's "forgot password" page; defaults to the realm's reset page for the account console.
+    "RESET_PASSWORD_URL": None,
+    # Company time zone: dates on pages, and the next-day 04:00 activation.
+    "TIME_ZONE": "Europe/Paris",
 }
 
-REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET")
+REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET", "FALLBACK_MANAGER_EMAIL")
 
 
 class ConfigurationError(RuntimeError):
@@ -56,6 +73,11 @@ def check(config: dict) -> None:
         raise ConfigurationError("missing settings: " + ", ".join(missing))
     config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
     config["KEYCLOAK_URL"] = str(config["KEYCLOAK_URL"]).rstrip("/")
+    config["KEYCLOAK_PUBLIC_URL"] = str(config["KEYCLOAK_PUBLIC_URL"] or config["KEYCLOAK_URL"]).rstrip("/")
+    realm_url = f"{config['KEYCLOAK_PUBLIC_URL']}/realms/{config['KEYCLOAK_REALM']}"
+    config["RESET_PASSWORD_URL"] = config["RESET_PASSWORD_URL"] or \
+        f"{realm_url}/login-actions/reset-credentials?client_id=account-console"
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIME_ZONE"]
 
 
 def cors_origins(config: dict) -> set[str]:

@@ -63,6 +63,12 @@ def stack_env(ports: Ports, state_dir: Path | None = None) -> dict[str, str]:
         "BRIDGE_CORS_ORIGINS": keycloak_url,
         "BRIDGE_SMTP_HOST": "localhost",
         "BRIDGE_SMTP_PORT": str(ports.smtp),
+        "BRIDGE_FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example",
+        "BRIDGE_CONTACT_URL": "https://www.woundwo.example/{lang}/contact",
+        "BRIDGE_PRIVACY_URL": "https://www.woundwo.example/{lang}/privacy",
+        # example portal
+        "PORTAL_KEYCLOAK_URL": keycloak_url,
+        "PORTAL_SECRET_KEY": "dev-only-portal-secret-key-not-for-production",
     }
     for name, template in PUBLIC_LINKS.items():
         for lang in ("fr", "de", "en"):

@@ -16,7 +16,7 @@ from pathlib import Path
 from bridge.keycloak_gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
-from devstack.seed import DEMO_ACCOUNTS, seed_keycloak
+from devstack.seed import DEMO_ACCOUNTS, DEMO_CUSTOMERS, seed_keycloak
 from devstack.settings import DEV_PORTS, REPO_ROOT, TEST_PORTS, Ports, stack_env
 
 
@@ -36,12 +36,18 @@ class Stack:
         self.keycloak = KeycloakInstance(state_dir / "keycloak", ports.keycloak, ports.keycloak_management, self.env)
         self.children = []
 
-    def _spawn(self, name: str, command: list[str], ready_url: str, timeout: float = 60) -> None:
+    def _spawn(self, name: str, command: list[str], ready_url: str | None = None, timeout: float = 60) -> None:
         log = self.state_dir / f"{name}.log"
         process = processes.spawn(command, self.env, log, cwd=REPO_ROOT)
         self.children.append(process)
-        processes.wait_http(ready_url, timeout, process, log)
+        if ready_url:
+            processes.wait_http(ready_url, timeout, process, log)
         say(f"{name} is up (log: {log.relative_to(REPO_ROOT) if log.is_relative_to(REPO_ROOT) else log})")
+
+    def _run(self, name: str, command: list[str]) -> None:
+        log = self.state_dir / f"{name}.log"
+        if processes.spawn(command, self.env, log, cwd=REPO_ROOT).wait() != 0:
+            raise RuntimeError(f"{name} failed; see {log}")
 
     def start(self, fresh: bool = False) -> None:
         """Start everything and seed the demo data; raise if a part does not come up."""
@@ -60,11 +66,14 @@ class Stack:
         say("demo accounts seeded")
         if self.with_bridge:
             flask = [sys.executable, "-m", "flask", "--app", "bridge"]
-            migrated = processes.spawn([*flask, "db", "upgrade"], self.env, self.state_dir / "bridge.log", cwd=REPO_ROOT)
-            if migrated.wait() != 0:
-                raise RuntimeError(f"database migration failed; see {self.state_dir / 'bridge.log'}")
+            self._run("bridge-migrate", [*flask, "db", "upgrade"])
+            self._run("customers-import", [*flask, "customers", "import", str(DEMO_CUSTOMERS)])
             self._spawn("bridge", [*flask, "run", "--host", "127.0.0.1", "--port", str(self.ports.bridge)],
                         f"http://localhost:{self.ports.bridge}/healthz")
+            self._spawn("worker", [*flask, "worker"])
+            self._spawn("portal", [sys.executable, "-m", "flask", "--app", "examples.portal", "run", "--host",
+                                   "127.0.0.1", "--port", str(self.ports.portal)],
+                        f"http://localhost:{self.ports.portal}/healthz")
         say(f"everything is up after {time.monotonic() - started:.0f} s")
 
     def stop(self) -> None:
@@ -81,7 +90,10 @@ class Stack:
   WOUNDWO B2B access — local stack
     Sign-in page (Keycloak):  {kc}/realms/woundwo/account
     Keycloak admin console:   {kc}/admin/  (admin / admin)
-    Bridge:                   http://localhost:{self.ports.bridge}/readyz
+    Request an account:       http://localhost:{self.ports.bridge}/request-access
+    Help page:                http://localhost:{self.ports.bridge}/help
+    Bridge readiness:         http://localhost:{self.ports.bridge}/readyz
+    Example portal (OIDC):    http://localhost:{self.ports.portal}/
     Mailbox (mail catcher):   http://localhost:{self.ports.mail_http}/
   Demo accounts (e-mail, password, role):
 {accounts}

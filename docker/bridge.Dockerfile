@@ -4,7 +4,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bridge ./bridge
 COPY devstack ./devstack
-RUN pip install --no-cache-dir . && useradd --system bridge
+# Editable install: the compiled translations below live beside the sources the app imports.
+RUN pip install --no-cache-dir -e . && pybabel compile -d bridge/translations && useradd --system bridge
 USER bridge
 EXPOSE 8000
 CMD ["sh", "-c", "flask --app bridge db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 2 'bridge:create_app()'"]

@@ -114,6 +114,9 @@ def make_app(tmp_path, test_env):
             "ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_URL": test_env["BRIDGE_PUBLIC_URL"],
             "DATABASE_URL": database, "KEYCLOAK_URL": test_env["BRIDGE_KEYCLOAK_URL"],
             "KEYCLOAK_CLIENT_SECRET": test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"],
+            "FALLBACK_MANAGER_EMAIL": test_env["BRIDGE_FALLBACK_MANAGER_EMAIL"],
+            "PRIVACY_URL": test_env["BRIDGE_PRIVACY_URL"], "CONTACT_URL": test_env["BRIDGE_CONTACT_URL"],
+            "SMTP_HOST": "localhost", "SMTP_PORT": TEST_PORTS.smtp,
             "CORS_ORIGINS": test_env["BRIDGE_CORS_ORIGINS"], "EMAIL_CHECK_LIMIT_PER_IP": GENEROUS_LIMIT,
         }
         return create_app({**config, **overrides})
@@ -172,6 +175,20 @@ def bridge_server(keycloak, test_env) -> BridgeServer:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def portal(keycloak, demo, test_env) -> str:
+    """The example portal as a subprocess on the test port, started the way `make run` starts it."""
+    url = f"http://localhost:{TEST_PORTS.portal}"
+    log = TEST_STATE / "portal.log"
+    process = processes.spawn([sys.executable, "-m", "flask", "--app", "examples.portal", "run", "--host",
+                               "127.0.0.1", "--port", str(TEST_PORTS.portal)], test_env, log, cwd=REPO_ROOT)
+    try:
+        processes.wait_http(f"{url}/healthz", 30, process, log)
+        yield url
+    finally:
+        processes.stop(process, grace=10)
 
 
 @pytest.fixture

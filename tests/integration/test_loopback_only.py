@@ -21,8 +21,9 @@ def listeners() -> dict[int, set[str]]:
     return found
 
 
-def test_keycloak_and_mail_catcher_listen_on_loopback_only(keycloak, mailcatcher):
-    ports = [TEST_PORTS.keycloak, TEST_PORTS.keycloak_management, TEST_PORTS.smtp, TEST_PORTS.mail_http]
+def test_every_test_server_listens_on_loopback_only(keycloak, mailcatcher, bridge_server, portal):
+    ports = [TEST_PORTS.keycloak, TEST_PORTS.keycloak_management, TEST_PORTS.smtp, TEST_PORTS.mail_http,
+             TEST_PORTS.bridge, TEST_PORTS.portal]
     table = listeners()
     loopback = {"0100007F", "0000000000000000FFFF00000100007F"}  # 127.0.0.1 and ::ffff:127.0.0.1
     for port in ports:

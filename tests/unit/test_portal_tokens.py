@@ -15,6 +15,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 import responses
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -206,6 +207,11 @@ def sign_in(client, keycloak_fake, id_token=None, access_token=None, **token_res
     return client.get(f"/callback?code=the-code&state={request['state']}&session_state=s"), request
 
 
+def token_call(keycloak_fake):
+    """The last request to the token endpoint and Keycloak's answer."""
+    return [call for call in keycloak_fake.calls if call.request.url == f"{OIDC}/token"][-1]
+
+
 def signed_in_page(client) -> str:
     return client.get("/").get_data(as_text=True)
 
@@ -224,7 +230,7 @@ def test_genuine_tokens_sign_the_partner_in_and_the_page_shows_who_they_are(clie
     page = signed_in_page(client)
     for shown in ("Camille Martin", "partner@pharmacie-centrale.example", "Pharmacie Centrale", "100001", "b2b-partner"):
         assert shown in page
-    token_request = parse_qs(keycloak_fake.calls[-1].request.body)
+    token_request = parse_qs(token_call(keycloak_fake).request.body)
     verifier = token_request["code_verifier"][0]
     assert b64(hashlib.sha256(verifier.encode()).digest()) == request["code_challenge"]
     assert token_request["code"] == ["the-code"]
@@ -277,7 +283,7 @@ def test_keycloak_saying_no_is_a_failed_sign_in_not_an_error(client, keycloak_fa
 def test_an_unreachable_keycloak_answers_503(keycloak_fake):
     client = portal_app(KEYCLOAK_URL="https://down.example.test").test_client()
     keycloak_fake.get("https://down.example.test/realms/woundwo/.well-known/openid-configuration",
-                      body=ConnectionError("refused"))
+                      body=requests.ConnectionError("refused"))
     response = client.get("/login")
     assert response.status_code == 503 and "try again in a few minutes" in response.get_data(as_text=True)
 
@@ -294,8 +300,8 @@ def test_the_cookie_is_secure_when_the_portal_runs_on_https():
 
 
 def test_logout_clears_the_portal_session_and_ends_the_keycloak_session(client, keycloak_fake):
-    _, request = sign_in(client, keycloak_fake)
-    id_token = keycloak_fake.calls[-1].response.json()["id_token"]
+    sign_in(client, keycloak_fake)
+    id_token = token_call(keycloak_fake).response.json()["id_token"]
     page = signed_in_page(client)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     response = client.post("/logout", data={"csrf_token": csrf})
@@ -323,6 +329,17 @@ def test_when_keycloak_refuses_the_refresh_the_person_is_signed_out(keycloak_fak
     assert "Your sign-in has ended" in page and 'id="sign-in"' in page and "100001" not in page
 
 
+def test_keycloak_failing_at_refresh_answers_503_and_keeps_the_portal_session(keycloak_fake):
+    client = portal_app(REFRESH_AFTER=0).test_client()
+    sign_in(client, keycloak_fake)
+    keycloak_fake.replace(responses.POST, f"{OIDC}/token", status=502, body="Bad gateway")
+    assert client.get("/").status_code == 503
+    keycloak_fake.replace(responses.POST, f"{OIDC}/token", json={
+        "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2",
+        "id_token": sign(id_claims("x")), "access_token": sign(access_claims())})
+    assert "100001" in signed_in_page(client)
+
+
 def test_a_successful_refresh_keeps_the_person_signed_in_with_the_new_claims(keycloak_fake):
     client = portal_app(REFRESH_AFTER=0).test_client()
     sign_in(client, keycloak_fake)
@@ -330,6 +347,16 @@ def test_a_successful_refresh_keeps_the_person_signed_in_with_the_new_claims(key
         "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2",
         "id_token": sign(id_claims("ignored", name="Camille Martin-Durand")), "access_token": sign(access_claims())})
     assert "Camille Martin-Durand" in signed_in_page(client)
+
+
+def test_a_partner_role_removed_in_keycloak_shows_at_the_next_refresh(keycloak_fake):
+    client = portal_app(REFRESH_AFTER=0).test_client()
+    sign_in(client, keycloak_fake)
+    keycloak_fake.replace(responses.POST, f"{OIDC}/token", json={
+        "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2", "id_token": sign(id_claims("x")),
+        "access_token": sign(access_claims(realm_access={"roles": ["offline_access", "default-roles-woundwo"]}))})
+    page = signed_in_page(client)
+    assert 'id="no-partner-access"' in page and "b2b-partner" not in page
 
 
 def test_a_refresh_that_returns_another_person_signs_out(keycloak_fake):

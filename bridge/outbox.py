@@ -1,0 +1,108 @@
+"""The outbox: side effects (e-mails, Keycloak changes) recorded with the decision, performed after commit.
+
+A row is claimed (status "sending", claimed_at) in its own committed transaction before it is
+performed, so two workers never perform the same row. FOR UPDATE SKIP LOCKED keeps PostgreSQL
+workers from waiting on each other; the conditional UPDATE makes the claim safe on SQLite too.
+A worker that dies mid-row leaves a stale claim, which is taken again after CLAIM_LEASE: a crash
+at the wrong instant can repeat one side effect, never lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from bridge.mailer import PermanentMailError, TransientMailError
+from bridge.models import OutboxItem
+
+log = logging.getLogger(__name__)
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class Permanent(Exception):
+    """Marker base for failures that retrying cannot fix."""
+
+
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentMailError, Permanent)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (TransientMailError,)
+
+
+def enqueue(session: Session, kind: str, payload: dict, idempotency_key: str) -> OutboxItem:
+    """Record a side effect in the caller's transaction; it happens after the caller commits."""
+    item = OutboxItem(kind=kind, payload=payload, idempotency_key=idempotency_key)
+    session.add(item)
+    return item
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next attempt: 30 s, 1 min, 2 min, … at most an hour."""
+    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now),
+        and_(OutboxItem.status == "sending", OutboxItem.claimed_at < now - CLAIM_LEASE),
+    )
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[str, ...] | None = None) -> list[int]:
+    """Claim up to `limit` due rows, oldest first, and commit the claim; return their ids."""
+    query = select(OutboxItem.id).where(_due(now)).order_by(OutboxItem.id).limit(limit)
+    if kinds:
+        query = query.where(OutboxItem.kind.in_(kinds))
+    candidates = session.scalars(query.with_for_update(skip_locked=True)).all()
+    claimed = []
+    for item_id in candidates:
+        taken = session.execute(
+            update(OutboxItem).where(OutboxItem.id == item_id, _due(now)).values(status="sending", claimed_at=now)
+        )
+        if taken.rowcount == 1:
+            claimed.append(item_id)
+    session.commit()
+    return claimed
+
+
+def perform(session: Session, item_id: int, handlers: dict[str, Callable[[dict], None]], now: datetime,
+            max_attempts: int) -> str:
+    """Perform one claimed row and record the outcome; return the new status."""
+    item = session.get(OutboxItem, item_id)
+    item.attempts += 1
+    try:
+        handlers[item.kind](item.payload)
+    except PERMANENT_ERRORS as exc:
+        item.status, item.last_error = "failed", f"permanent: {exc}"
+    except TRANSIENT_ERRORS as exc:
+        item.last_error = f"transient: {exc}"
+        if item.attempts >= max_attempts:
+            item.status = "failed"
+        else:
+            item.status, item.next_attempt_at = "pending", now + backoff(item.attempts)
+    else:
+        item.status, item.done_at, item.last_error = "sent", now, ""
+    session.commit()
+    log.info("outbox item %s (%s): %s after %s attempt(s)", item.id, item.kind, item.status, item.attempts)
+    return item.status
+
+
+def run_due(session: Session, handlers: dict[str, Callable[[dict], None]], now: datetime, max_attempts: int,
+            limit: int = 50) -> dict[str, int]:
+    """Claim and perform what is due now; return counts by outcome."""
+    outcomes: dict[str, int] = {}
+    for item_id in claim_due(session, now, limit, tuple(handlers)):
+        status = perform(session, item_id, handlers, now, max_attempts)
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes
+
+
+def retry(session: Session, item_id: int, now: datetime) -> bool:
+    """Put a failed row back in the queue (an admin's retry button)."""
+    result = session.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "failed")
+                             .values(status="pending", attempts=0, next_attempt_at=now))
+    session.commit()
+    return result.rowcount == 1

@@ -1,0 +1,1 @@
+"""Examples of apps that use WOUNDWO B2B access (see docs/portal-integration.md)."""
