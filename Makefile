@@ -27,7 +27,7 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel update -i bridge/translations/messages.pot -d bridge/translations
 
 %.mo: %.po $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@
+	$(VENV)/bin/pybabel compile -i $< -o $@
 
 venv: $(STAMP)
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge import api, cli, config, db, errors, health, metrics, public
+from bridge import api, cli, config, db, errors, health, manage, metrics, public
 from bridge.email_status import EmailStatusService, TTLCache
 from bridge.access import has_access
 from bridge.extensions import babel, csrf, limiter
 from bridge.i18n import language_url, select_locale
 from bridge.keycloak_gateway import KeycloakGateway
+from bridge.manager_auth import ManagerSignIn
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -31,6 +33,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not development,
         RATELIMIT_HEADERS_ENABLED=True,
+        # The manager UI's absolute session lifetime; MANAGER_IDLE_MINUTES ends idle ones sooner.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
     )
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -55,6 +59,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(metrics.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(manage.blueprint, url_prefix="/manage")
+    app.extensions["bridge.manager_sign_in"] = ManagerSignIn(app)
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url})
     cli.init_app(app)
     return app

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from bridge import customers, mailer, migrate, outbox
+from bridge import customers, mailer, migrate, outbox, review
 from bridge.db import database_url, session
 from bridge.models import utcnow
 
@@ -63,7 +63,11 @@ def customers_import(file: Path, dry_run: bool) -> None:
 
 def outbox_handlers() -> dict:
     """What the worker knows how to perform, by outbox kind."""
-    return {"mail": mailer.send}
+    gateway = current_app.extensions["bridge.keycloak"]
+    return {
+        "mail": mailer.send,
+        "provision": lambda payload: review.provision(session(), gateway, payload, utcnow()),
+    }
 
 
 @click.command("worker")

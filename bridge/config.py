@@ -29,6 +29,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_FROM": "noreply@woundwo.com",
     "MAIL_FROM_NAME": "WOUNDWO B2B",
     "SESSION_COOKIE_NAME": "woundwo_bridge_session",
+    # The manager review UI signs in with this Keycloak client; its session ends after idle minutes.
+    "MANAGER_CLIENT_ID": "b2b-manager",
+    "MANAGER_CLIENT_SECRET": None,
+    "MANAGER_IDLE_MINUTES": 30,
     "LOG_LEVEL": "INFO",
     # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted (0: none).
     "TRUSTED_PROXIES": 0,
@@ -59,7 +63,8 @@ DEFAULTS: dict[str, object] = {
     "TIME_ZONE": "Europe/Paris",
 }
 
-REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET", "FALLBACK_MANAGER_EMAIL")
+REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET", "MANAGER_CLIENT_SECRET",
+            "FALLBACK_MANAGER_EMAIL")
 
 
 class ConfigurationError(RuntimeError):

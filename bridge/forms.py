@@ -54,3 +54,37 @@ class AccessRequestForm(FlaskForm):
     # Bots fill every field; people never see this one.
     leave_empty = StringField(_l("Leave this field empty"), [Optional()])
     started = HiddenField()
+
+
+class ApproveForm(FlaskForm):
+    """Approve a request, with an optional note."""
+
+    note = TextAreaField(_l("Note (optional)"), filters=[_strip], validators=[Optional(), Length(max=1000)])
+
+
+class RejectForm(FlaskForm):
+    """Reject a request: a reason is required; telling the requester is a choice."""
+
+    reason = TextAreaField(_l("Reason"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please give a reason.")), Length(max=1000)])
+    notify = BooleanField(_l("Tell the requester by e-mail (in their language), with this reason"))
+
+
+class ReassignForm(FlaskForm):
+    """An admin hands a request to another regional manager."""
+
+    manager_email = StringField(_l("New manager's e-mail"), filters=[_strip], validators=[
+        _required(), Length(max=254),
+        Email(message=_l("This is not an e-mail address. Please check it, e.g. name@company.com."),
+              check_deliverability=False)])
+
+
+class RevokeForm(FlaskForm):
+    """End a person's B2B access, with a reason for the audit trail."""
+
+    reason = TextAreaField(_l("Reason"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please give a reason.")), Length(max=1000)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

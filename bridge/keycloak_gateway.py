@@ -112,10 +112,9 @@ class KeycloakGateway:
 
     def ensure_organization(self, customer_number: str, company: str, region: str) -> str:
         """The organization of a customer (alias = customer number), created if missing; return its id."""
-        query = {"q": f"customer_number:{customer_number}", "exact": "true"}
-        found = self._translated(lambda: self._admin.get_organizations(query))
+        found = self.find_organization(customer_number)
         if found:
-            return found[0]["id"]
+            return found["id"]
         payload = {
             # Names must be unique in the realm and companies can share one; the plain company
             # name travels in tokens as the company_name attribute.
@@ -130,7 +129,7 @@ class KeycloakGateway:
         except KeycloakRefused as exc:
             if exc.status != 409:
                 raise
-            return self._translated(lambda: self._admin.get_organizations(query))[0]["id"]
+            return self.find_organization(customer_number)["id"]
 
     def add_member(self, organization_id: str, user_id: str) -> None:
         """Make a user a member of an organization (idempotent)."""
@@ -143,3 +142,40 @@ class KeycloakGateway:
     def set_enabled(self, user_id: str, enabled: bool) -> None:
         """Enable or disable a user account."""
         self._translated(lambda: self._admin.update_user(user_id, {"enabled": enabled}))
+
+    def get_user(self, user_id: str) -> dict | None:
+        """A user by id, or None when there is none."""
+        try:
+            return self._translated(lambda: self._admin.get_user(user_id))
+        except KeycloakRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def find_organization(self, customer_number: str) -> dict | None:
+        """A customer's organization with its attributes, or None."""
+        query = {"q": f"customer_number:{customer_number}", "exact": "true"}
+        found = self._translated(lambda: self._admin.get_organizations(query))
+        if not found:
+            return None
+        return self._translated(lambda: self._admin.get_organization(found[0]["id"]))
+
+    def customer_members(self, customer_number: str) -> list[dict]:
+        """The people in a customer's organization (empty when it has none yet)."""
+        organization = self.find_organization(customer_number)
+        if organization is None:
+            return []
+        return self._translated(lambda: self._admin.get_organization_members(organization["id"]))
+
+    def revoke_access(self, user_id: str, customer_number: str, role_name: str) -> None:
+        """End a person's B2B access: remove the role and the membership, and end every session."""
+        role = self._translated(lambda: self._admin.get_realm_role(role_name))
+        self._translated(lambda: self._admin.delete_realm_roles_of_user(user_id, [role]))
+        organization = self.find_organization(customer_number)
+        if organization is not None:
+            try:
+                self._translated(lambda: self._admin.organization_user_remove(user_id, organization["id"]))
+            except KeycloakRefused as exc:
+                if exc.status != 404:
+                    raise
+        self._translated(lambda: self._admin.user_logout(user_id))

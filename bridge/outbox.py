@@ -16,6 +16,7 @@ from typing import Callable
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bridge.keycloak_gateway import KeycloakRefused, KeycloakUnavailable
 from bridge.mailer import PermanentMailError, TransientMailError
 from bridge.models import OutboxItem
 
@@ -24,12 +25,9 @@ CLAIM_LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 
 
-class Permanent(Exception):
-    """Marker base for failures that retrying cannot fix."""
-
-
-PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentMailError, Permanent)
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (TransientMailError,)
+# Retrying cannot fix a refused recipient or a Keycloak 4xx; it does fix an outage.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentMailError, KeycloakRefused)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (TransientMailError, KeycloakUnavailable)
 
 
 def enqueue(session: Session, kind: str, payload: dict, idempotency_key: str) -> OutboxItem:

@@ -19,7 +19,7 @@ import requests
 from bridge.keycloak_gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
-from devstack.seed import seed_keycloak
+from devstack.seed import DEMO_CUSTOMERS, seed_keycloak
 from devstack.settings import REPO_ROOT, TEST_PORTS, stack_env
 from tests.ports import free_ports
 
@@ -114,6 +114,7 @@ def make_app(tmp_path, test_env):
             "ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_URL": test_env["BRIDGE_PUBLIC_URL"],
             "DATABASE_URL": database, "KEYCLOAK_URL": test_env["BRIDGE_KEYCLOAK_URL"],
             "KEYCLOAK_CLIENT_SECRET": test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"],
+            "MANAGER_CLIENT_SECRET": test_env["BRIDGE_MANAGER_CLIENT_SECRET"],
             "FALLBACK_MANAGER_EMAIL": test_env["BRIDGE_FALLBACK_MANAGER_EMAIL"],
             "PRIVACY_URL": test_env["BRIDGE_PRIVACY_URL"], "CONTACT_URL": test_env["BRIDGE_CONTACT_URL"],
             "SMTP_HOST": "localhost", "SMTP_PORT": TEST_PORTS.smtp,
@@ -122,6 +123,18 @@ def make_app(tmp_path, test_env):
         return create_app({**config, **overrides})
 
     return build
+
+
+@pytest.fixture
+def app(make_app, keycloak, demo):
+    """An in-process bridge with the demo customer directory that accepts forms sent at once."""
+    from bridge.customers import import_customers
+    from bridge.db import session
+
+    bridge = make_app(REQUEST_MIN_FILL_SECONDS=0)
+    with bridge.app_context():
+        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), bridge.config["CUSTOMER_NUMBER_PATTERN"])
+    return bridge
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bridge import access_requests
-from bridge.customers import import_customers
 from bridge.db import session
 from bridge.models import AccessRequest, OutboxItem
-from devstack.seed import DEMO_CUSTOMERS, PARTNER
+from devstack.seed import PARTNER
 from tests.support.forms import VALID_REQUEST, submit_request
 
 MESSAGES = {
@@ -39,14 +38,6 @@ MESSAGES = {
 }
 LANGUAGES = ["fr", "de", "en"]
 TYPED = ("customer_number", "company", "first_name", "last_name", "email", "phone", "job_title")
-
-
-@pytest.fixture
-def app(make_app, keycloak, demo):
-    app = make_app(REQUEST_MIN_FILL_SECONDS=0)
-    with app.app_context():
-        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), app.config["CUSTOMER_NUMBER_PATTERN"])
-    return app
 
 
 def text_of(response) -> str:

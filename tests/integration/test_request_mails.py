@@ -10,23 +10,13 @@ from sqlalchemy import select
 
 from bridge import outbox
 from bridge.cli import outbox_handlers
-from bridge.customers import import_customers
 from bridge.db import session
 from bridge.models import AccessRequest, OutboxItem, utcnow
 from devstack import processes
-from devstack.seed import DEMO_CUSTOMERS
 from devstack.settings import REPO_ROOT
 from tests.ports import free_ports
 from tests.support.forms import submit_request
 from tests.support.mail import wait_for_message
-
-
-@pytest.fixture
-def app(make_app, keycloak, demo, mailcatcher):
-    app = make_app(REQUEST_MIN_FILL_SECONDS=0)
-    with app.app_context():
-        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), app.config["CUSTOMER_NUMBER_PATTERN"])
-    return app
 
 
 def deliver_due(app, now=None):
@@ -64,11 +54,9 @@ def test_typed_text_is_escaped_in_the_manager_mail(app, mailcatcher):
     assert "&lt;b&gt;boss&lt;/b&gt;" in notification["HTML"]
 
 
-def test_smtp_down_keeps_the_request_and_delivers_once_smtp_is_back(make_app, keycloak, demo, tmp_path):
+def test_smtp_down_keeps_the_request_and_delivers_once_smtp_is_back(app, tmp_path):
     smtp_port, http_port = free_ports(2)
-    app = make_app(REQUEST_MIN_FILL_SECONDS=0, SMTP_PORT=smtp_port)
-    with app.app_context():
-        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), app.config["CUSTOMER_NUMBER_PATTERN"])
+    app.config["SMTP_PORT"] = smtp_port  # nothing listens there yet
     response = submit_request(app.test_client(), "fr", email="retry.me@pharmacie-centrale.example")
     assert response.status_code == 302
 

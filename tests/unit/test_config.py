@@ -8,7 +8,7 @@ from bridge import create_app
 from bridge.config import ConfigurationError
 
 REQUIRED = {"SECRET_KEY": "s", "PUBLIC_URL": "http://localhost:8000/", "KEYCLOAK_URL": "http://localhost:8080",
-            "KEYCLOAK_CLIENT_SECRET": "c", "FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example"}
+            "KEYCLOAK_CLIENT_SECRET": "c", "MANAGER_CLIENT_SECRET": "m", "FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example"}
 
 
 def test_missing_settings_are_named_by_their_environment_variable(monkeypatch):

@@ -1,0 +1,189 @@
+"""Managers' decisions on account requests: who may see what, approve, reject, reassign, revoke, provision.
+
+Every query is scoped here, on the server: a regional manager sees the requests assigned to their own
+e-mail, an admin sees all; anything else is "not found", so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session
+
+from bridge import mailer, outbox
+from bridge.keycloak_gateway import KeycloakGateway
+from bridge.models import AccessRequest, AuditEvent, Customer, OutboxItem
+from bridge.schedule import next_activation
+
+log = logging.getLogger(__name__)
+PARTNER_ROLE = "b2b-partner"
+STATUSES = ("pending", "approved", "rejected")
+
+
+class NotVisible(LookupError):
+    """The request (or person) does not exist for this manager."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The signed-in manager or admin, from the validated ID token."""
+
+    email: str
+    name: str
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "b2b-admin" in self.roles
+
+    @property
+    def may_review(self) -> bool:
+        return self.is_admin or "regional-manager" in self.roles
+
+
+def _scoped(reviewer: Reviewer) -> Select:
+    query = select(AccessRequest, Customer).join(Customer, Customer.customer_number == AccessRequest.customer_number)
+    if not reviewer.is_admin:
+        query = query.where(AccessRequest.assigned_manager_email == reviewer.email)
+    return query
+
+
+def queue(session: Session, reviewer: Reviewer, status: str = "", region: str = "", manager: str = "",
+          search: str = "") -> list[tuple[AccessRequest, Customer]]:
+    """The reviewer's requests: pending first, oldest first; filtered and searched."""
+    query = _scoped(reviewer)
+    if status in STATUSES:
+        query = query.where(AccessRequest.status == status)
+    if reviewer.is_admin and region:
+        query = query.where(Customer.region == region)
+    if reviewer.is_admin and manager:
+        query = query.where(AccessRequest.assigned_manager_email == manager.strip().lower())
+    for word in search.split()[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(
+            AccessRequest.first_name.ilike(pattern), AccessRequest.last_name.ilike(pattern),
+            AccessRequest.email.ilike(pattern), AccessRequest.customer_number.ilike(pattern),
+            AccessRequest.company.ilike(pattern), Customer.company.ilike(pattern)))
+    pending_first = (AccessRequest.status != "pending")
+    return list(session.execute(query.order_by(pending_first, AccessRequest.created_at).limit(500)).all())
+
+
+def regions(session: Session) -> list[str]:
+    """Every region of the directory, for the admins' filter."""
+    return list(session.scalars(select(Customer.region).distinct().order_by(Customer.region)))
+
+
+def visible(session: Session, reviewer: Reviewer, request_id: int) -> tuple[AccessRequest, Customer]:
+    """One request the reviewer may see, or NotVisible."""
+    row = session.execute(_scoped(reviewer).where(AccessRequest.id == request_id)).first()
+    if row is None:
+        raise NotVisible(request_id)
+    return row
+
+
+def history(session: Session, request_id: int) -> list[AuditEvent]:
+    """What happened to a request, oldest first."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)))
+
+
+def audit(session: Session, actor: str, action: str, request_id: int | None, remote_addr: str, now: datetime,
+          **detail) -> None:
+    """Record who did what (in the caller's transaction)."""
+    session.add(AuditEvent(at=now, actor=actor, action=action, request_id=request_id, detail=detail,
+                           remote_addr=remote_addr))
+
+
+def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> bool:
+    """Move a visible pending request to a decision; False when someone decided first."""
+    visible(session, reviewer, request_id)
+    result = session.execute(update(AccessRequest).where(
+        AccessRequest.id == request_id, AccessRequest.status == "pending",
+    ).values(decided_at=now, decided_by=reviewer.email, updated_at=now, **values))
+    return result.rowcount == 1
+
+
+def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, now: datetime, time_zone: str,
+            remote_addr: str) -> datetime | None:
+    """Approve and schedule provisioning; return the activation instant, or None if already decided."""
+    due = next_activation(now, time_zone)
+    if not _decide(session, reviewer, request_id, now, status="approved", decision_note=note.strip(),
+                   activation_due_at=due):
+        session.rollback()
+        return None
+    outbox.enqueue(session, "provision", {"request_id": request_id}, f"request:{request_id}:provision")
+    audit(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
+    session.commit()
+    return due
+
+
+def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, notify: bool, now: datetime,
+           remote_addr: str) -> bool:
+    """Reject with a reason; optionally tell the requester (outbox, in their language)."""
+    if not _decide(session, reviewer, request_id, now, status="rejected", decision_note=reason.strip()):
+        session.rollback()
+        return False
+    request = session.get(AccessRequest, request_id)
+    session.refresh(request)
+    if notify:
+        mail = mailer.compose("request_rejected", request.email, request.language, request=request,
+                              reason=reason.strip())
+        outbox.enqueue(session, "mail", mail.as_payload(), f"request:{request_id}:rejection")
+    audit(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
+    session.commit()
+    return True
+
+
+def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_email: str, now: datetime,
+             remote_addr: str) -> None:
+    """An admin hands a request to another manager; it leaves the previous manager's view at once."""
+    if not reviewer.is_admin:
+        raise NotVisible(request_id)
+    request, _ = visible(session, reviewer, request_id)
+    previous, request.assigned_manager_email = request.assigned_manager_email, manager_email.strip().lower()
+    request.updated_at = now
+    audit(session, reviewer.email, "reassigned", request_id, remote_addr, now,
+          previous=previous, to=request.assigned_manager_email)
+    session.commit()
+
+
+def provision(session: Session, gateway: KeycloakGateway, payload: dict, now: datetime) -> None:
+    """Outbox handler: the organization, the user, the membership and the role exist in Keycloak afterwards.
+
+    Idempotent: every step tolerates having been done before, so a retry after a failure part-way,
+    a second approval attempt or two workers converge on one user and one membership.
+    """
+    request = session.get(AccessRequest, payload["request_id"])
+    customer = session.get(Customer, request.customer_number)
+    organization_id = gateway.ensure_organization(customer.customer_number, customer.company, customer.region)
+    user_id = gateway.ensure_user(request.email, request.first_name, request.last_name, request.language,
+                                  {"customer_number": customer.customer_number})
+    gateway.add_member(organization_id, user_id)
+    gateway.grant_realm_role(user_id, PARTNER_ROLE)
+    if request.keycloak_user_id != user_id:
+        request.keycloak_user_id = user_id
+        audit(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
+
+
+def revoke(session: Session, gateway: KeycloakGateway, reviewer: Reviewer, user_id: str, reason: str,
+           now: datetime, remote_addr: str) -> dict:
+    """End a person's B2B access, if they belong to one of the reviewer's customers; audited."""
+    person = gateway.get_user(user_id)
+    number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
+    customer = session.get(Customer, number) if number else None
+    if person is None or customer is None or not (reviewer.is_admin or customer.manager_email == reviewer.email):
+        raise NotVisible(user_id)
+    gateway.revoke_access(user_id, number, PARTNER_ROLE)
+    audit(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
+          email=person.get("email", ""), customer_number=number, reason=reason.strip())
+    session.commit()
+    return person
+
+
+def failing_outbox(session: Session) -> list[OutboxItem]:
+    """Outbox items that failed for good or keep failing (admins see them, with a retry button)."""
+    return list(session.scalars(select(OutboxItem).where(or_(
+        OutboxItem.status == "failed", (OutboxItem.status == "pending") & (OutboxItem.attempts >= 3),
+    )).order_by(OutboxItem.id)))

@@ -1,0 +1,160 @@
+"""Approval provisions the person in the real Keycloak, through the outbox, exactly once; revocation undoes it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bridge import outbox
+from bridge.cli import outbox_handlers
+from bridge.db import session
+from bridge.models import AccessRequest, AuditEvent, OutboxItem, utcnow
+from bridge.schedule import next_activation
+from devstack.seed import MANAGER_WEST
+from tests.support.forms import submit_request
+from tests.support.manager import csrf_token, sign_in
+from tests.support.oidc import authorization_code, browser_session, open_login_page, submit_login
+
+
+@pytest.fixture
+def person(app):
+    """A fresh request for customer 100001 (manager.west), with its id and e-mail."""
+    email = f"new.partner.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
+    submit_request(app.test_client(), "de", email=email, first_name="Jana", last_name="Neumann", language="de")
+    with app.app_context():
+        request_id = session().scalar(select(AccessRequest.id).where(AccessRequest.email == email))
+    assert run_worker(app) == {"sent": 2}, "the request's two e-mails go out first"
+    return {"id": request_id, "email": email}
+
+
+def approve(app, request_id):
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    token = csrf_token(client, f"/manage/requests/{request_id}")
+    return client, client.post(f"/manage/requests/{request_id}/approve?lang=en",
+                               data={"note": "Kundin bekannt", "csrf_token": token})
+
+
+def run_worker(app, now=None):
+    with app.app_context():
+        return outbox.run_due(session(), outbox_handlers(), now or utcnow(), app.config["OUTBOX_MAX_ATTEMPTS"])
+
+
+def email_status(app, email):
+    return app.test_client().post("/api/v1/email-status", json={"email": email}).json["status"]
+
+
+def test_approval_creates_organization_user_membership_and_role(app, gateway, person):
+    assert email_status(app, person["email"]) == "unknown"
+    client, response = approve(app, person["id"])
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Approved. The activation e-mail is scheduled for" in page and "04:00 (Europe/Paris)" in page
+    assert run_worker(app) == {"sent": 1}
+
+    user = gateway.find_user_by_email(person["email"])
+    assert user["enabled"] and not user["emailVerified"]
+    assert (user["firstName"], user["lastName"], user["username"]) == ("Jana", "Neumann", person["email"])
+    assert user["attributes"]["customer_number"] == ["100001"] and user["attributes"]["locale"] == ["de"]
+    assert "b2b-partner" in gateway.realm_roles(user["id"])
+    assert user["id"] in {member["id"] for member in gateway.customer_members("100001")}
+    organization = gateway.find_organization("100001")
+    assert organization["alias"] == "100001"
+    assert organization["attributes"]["company_name"] == ["Pharmacie Centrale"]
+    assert organization["attributes"]["region"] == ["west"]
+
+    with app.app_context():
+        request = session().get(AccessRequest, person["id"])
+        assert request.status == "approved" and request.keycloak_user_id == user["id"]
+        assert request.decided_by == MANAGER_WEST.email and request.decision_note == "Kundin bekannt"
+        assert request.activation_due_at == next_activation(request.decided_at, "Europe/Paris")
+        actions = session().scalars(select(AuditEvent.action).where(AuditEvent.request_id == person["id"])).all()
+    assert actions == ["approved", "provisioned"]
+    assert make_fresh_status(app, person["email"]) == "known"
+
+
+def make_fresh_status(app, email):
+    """The e-mail check of a new process (no cached answer)."""
+    from bridge import create_app
+    return create_app(dict(app.config)).test_client().post("/api/v1/email-status", json={"email": email}).json["status"]
+
+
+def test_keycloak_down_during_approval_keeps_the_decision_and_provisions_once_it_is_back(
+        app, make_app, gateway, person, nothing_listens):
+    approve(app, person["id"])
+    broken = make_app(KEYCLOAK_URL=nothing_listens, DATABASE_URL=app.config["DATABASE_URL"])
+    first = utcnow()
+    assert run_worker(broken, first) == {"pending": 1}
+    with app.app_context():
+        assert session().get(AccessRequest, person["id"]).status == "approved"
+        item = session().scalars(select(OutboxItem).where(OutboxItem.kind == "provision")).one()
+        assert "transient" in item.last_error
+    assert gateway.find_user_by_email(person["email"]) is None
+    assert run_worker(app, first + outbox.backoff(1)) == {"sent": 1}
+    assert run_worker(app, first + timedelta(days=1)) == {}
+    assert gateway.find_user_by_email(person["email"]) is not None
+
+
+def test_double_click_and_two_managers_give_one_user_and_one_activation(app, make_app, gateway, person):
+    client, first = approve(app, person["id"])
+    token = csrf_token(client, f"/manage/requests/{person['id']}")
+    second = client.post(f"/manage/requests/{person['id']}/approve?lang=en", data={"note": "", "csrf_token": token})
+    page = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "already been decided" in page
+    with app.app_context():
+        assert session().scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "provision")) == 1
+    # Two workers performing the same provisioning (a retry after a crash) still leave one user.
+    with app.app_context():
+        from bridge import review
+        payload = {"request_id": person["id"]}
+        review.provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
+        review.provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
+        session().commit()
+    users = [u for u in gateway._admin.get_users({"email": person["email"]})]
+    assert len(users) == 1
+
+
+def test_address_with_an_account_meanwhile_is_reused(app, gateway, person):
+    existing = gateway.ensure_user(person["email"], "Jana", "Neumann", "de", {})
+    approve(app, person["id"])
+    run_worker(app)
+    with app.app_context():
+        assert session().get(AccessRequest, person["id"]).keycloak_user_id == existing
+
+
+def test_revocation_ends_access_and_sessions(app, gateway, person, keycloak, test_env):
+    approve(app, person["id"])
+    run_worker(app)
+    user = gateway.find_user_by_email(person["email"])
+    gateway.set_password(user["id"], "Jana-Neumann-2026!")
+    session_login = browser_session()
+    page = open_login_page(session_login, keycloak.url, "b2b-portal", test_env["PORTAL_URL"] + "/callback")
+    assert authorization_code(submit_login(session_login, page, person["email"], "Jana-Neumann-2026!"),
+                              test_env["PORTAL_URL"] + "/callback")
+    assert gateway._admin.get_sessions(user["id"]) != []
+
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    token = csrf_token(client, f"/manage/requests/{person['id']}")
+    response = client.post(f"/manage/people/{user['id']}/revoke",
+                           data={"reason": "left the company", "csrf_token": token,
+                                 "back": f"/manage/requests/{person['id']}"})
+    assert response.status_code == 302
+    assert gateway._admin.get_sessions(user["id"]) == []
+    assert "b2b-partner" not in gateway.realm_roles(user["id"])
+    assert make_fresh_status(app, person["email"]) == "unknown"
+    with app.app_context():
+        event = session().scalars(select(AuditEvent).where(AuditEvent.action == "revoked")).one()
+    assert event.actor == MANAGER_WEST.email and event.detail["reason"] == "left the company"
+
+
+def test_manager_cannot_revoke_a_person_of_another_region(app, gateway):
+    east_person = gateway.ensure_user(f"east.{uuid.uuid4().hex[:6]}@sanitaetshaus-berger.example", "Ida", "Ost",
+                                      "de", {"customer_number": "100002"})
+    gateway.grant_realm_role(east_person, "b2b-partner")
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    token = csrf_token(client, "/manage/")
+    response = client.post(f"/manage/people/{east_person}/revoke", data={"reason": "x", "csrf_token": token})
+    assert response.status_code == 404
+    assert "b2b-partner" in gateway.realm_roles(east_person)
