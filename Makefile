@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-stack venv chromium compose-plugin translations clean
+.PHONY: run test test-stack activations-now venv chromium compose-plugin translations clean
 
 run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
@@ -20,6 +20,10 @@ test: $(STAMP) $(MO) chromium compose-plugin
 # `WOUNDWO_TEST_REUSE=1 make test` skips their start-up (destructive tests are refused).
 test-stack: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack --test-ports
+
+# While `make run` is up: send the activation e-mails approved today as if it were tomorrow 04:00.
+activations-now: $(STAMP) $(MO)
+	$(VENV)/bin/python -m devstack.activations_now
 
 # After changing user-facing strings: refresh the catalogs, then translate the new entries.
 translations: $(STAMP)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bridge.keycloak_gateway import KeycloakGateway
 
-ACCESS_ROLES = frozenset({"b2b-partner", "regional-manager", "b2b-admin"})
+PARTNER_ROLE = "b2b-partner"
+ACCESS_ROLES = frozenset({PARTNER_ROLE, "regional-manager", "b2b-admin"})
 
 
 def has_access(gateway: KeycloakGateway, email: str) -> bool:

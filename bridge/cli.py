@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
-from bridge import customers, mailer, migrate, outbox, review
+from bridge import activation, customers, mailer, migrate, outbox, review
 from bridge.db import database_url, session
 from bridge.models import utcnow
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_command)
     app.cli.add_command(customers_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(activations_command)
 
 
 @click.group("db")
@@ -61,12 +63,13 @@ def customers_import(file: Path, dry_run: bool) -> None:
         raise SystemExit(1)
 
 
-def outbox_handlers() -> dict:
-    """What the worker knows how to perform, by outbox kind."""
+def outbox_handlers(now: datetime) -> dict:
+    """What the worker knows how to perform, by outbox kind, as of `now`."""
     gateway = current_app.extensions["bridge.keycloak"]
     return {
         "mail": mailer.send,
-        "provision": lambda payload: review.provision(session(), gateway, payload, utcnow()),
+        "provision": lambda payload: review.provision(session(), gateway, payload, now),
+        "activation": lambda payload: activation.send(session(), gateway, payload, now),
     }
 
 
@@ -79,9 +82,42 @@ def worker_command(once: bool) -> None:
     config = current_app.config
     click.echo("worker started", err=True)
     while not stopping.is_set():
-        outcomes = outbox.run_due(session(), outbox_handlers(), utcnow(), int(config["OUTBOX_MAX_ATTEMPTS"]))
+        now = utcnow()
+        outcomes = outbox.run_due(session(), outbox_handlers(now), now, int(config["OUTBOX_MAX_ATTEMPTS"]))
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)
         if once:
             break
         stopping.wait(float(config["WORKER_POLL_SECONDS"]))
+
+
+@click.group("activations")
+def activations_command() -> None:
+    """The next-day 04:00 activation e-mails."""
+
+
+@activations_command.command("list")
+def activations_list() -> None:
+    """Approved requests and their activation: scheduled, due, sent or failed."""
+    now = utcnow()
+    click.echo(f"{'request':>7}  {'state':<9}  {'due (UTC)':<16}  {'sent (UTC)':<16}  attempts  e-mail")
+    for request, item in activation.overview(session()):
+        sent = f"{request.activation_sent_at:%Y-%m-%d %H:%M}" if request.activation_sent_at else "-"
+        click.echo(f"{request.id:>7}  {activation.state(request, item, now):<9}  "
+                   f"{request.activation_due_at:%Y-%m-%d %H:%M}  {sent:<16}  {item.attempts if item else 0:>8}  "
+                   f"{request.email}")
+
+
+@activations_command.command("send-due")
+@click.option("--now", "moment", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
+                                                             "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
+              help="Run the batch as of this instant (ISO 8601; without a zone: UTC), e.g. for a demo.")
+def activations_send_due(moment: datetime | None) -> None:
+    """Provision and send every activation due at --now (default: now), the longest due first."""
+    now = utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    handlers = {kind: handler for kind, handler in outbox_handlers(now).items() if kind in ("provision", "activation")}
+    total: dict[str, int] = {}
+    while outcomes := outbox.run_due(session(), handlers, now, int(current_app.config["OUTBOX_MAX_ATTEMPTS"])):
+        for status, count in outcomes.items():
+            total[status] = total.get(status, 0) + count
+    click.echo(f"as of {now.isoformat()}: {total or 'nothing due'}")

@@ -61,6 +61,12 @@ DEFAULTS: dict[str, object] = {
     "RESET_PASSWORD_URL": None,
     # Company time zone: dates on pages, and the next-day 04:00 activation.
     "TIME_ZONE": "Europe/Paris",
+    # The activation e-mail: Keycloak's set-password link, valid this many days, returning to the portal.
+    "ACTIVATION_LINK_DAYS": 7,
+    "ACTIVATION_CLIENT_ID": "b2b-portal",
+    "PORTAL_URL": "",
+    # Tests only: "crash-after-activation-send" makes the worker die between Keycloak's e-mail and the commit.
+    "FAULT_INJECTION": "",
 }
 
 REQUIRED = ("SECRET_KEY", "PUBLIC_URL", "KEYCLOAK_URL", "KEYCLOAK_CLIENT_SECRET", "MANAGER_CLIENT_SECRET",

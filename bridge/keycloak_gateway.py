@@ -179,3 +179,23 @@ class KeycloakGateway:
                 if exc.status != 404:
                     raise
         self._translated(lambda: self._admin.user_logout(user_id))
+
+    # --- activation --------------------------------------------------------------------------
+
+    def has_password(self, user_id: str) -> bool:
+        """Whether the person already set a password (e.g. through "forgot password")."""
+        credentials = self._translated(lambda: self._admin.get_credentials(user_id))
+        return any(credential.get("type") == "password" for credential in credentials)
+
+    def set_password_email_sent_since(self, user_id: str, since_ms: int) -> bool:
+        """Whether Keycloak recorded an execute-actions e-mail to this user since `since_ms` (admin events)."""
+        # Newest first; a handful is plenty, the question is only about the last few minutes.
+        events = self._translated(lambda: self._admin.get_admin_events({
+            "resourcePath": f"users/{user_id}/execute-actions-email", "operationTypes": "ACTION", "max": 5}))
+        return any(event.get("time", 0) >= since_ms for event in events)
+
+    def send_set_password_email(self, user_id: str, lifespan_seconds: int, client_id: str, redirect_uri: str) -> None:
+        """Keycloak's execute-actions e-mail with UPDATE_PASSWORD, through the realm's SMTP and e-mail theme."""
+        self._translated(lambda: self._admin.send_update_account(
+            user_id=user_id, payload=["UPDATE_PASSWORD"], client_id=client_id, lifespan=lifespan_seconds,
+            redirect_uri=redirect_uri))

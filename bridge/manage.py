@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
-from bridge import db, outbox, review
+from bridge import audit, db, outbox, review
 from bridge.forms import ActionForm, ApproveForm, ReassignForm, RejectForm, RevokeForm
 from bridge.keycloak_gateway import KeycloakRefused, KeycloakUnavailable
 from bridge.manager_auth import SignInFailed
@@ -112,7 +112,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         people = None
     return render_template(
         "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
-        history=review.history(db.session(), request_id), now=utcnow(),
+        history=audit.history(db.session(), request_id), now=utcnow(),
         company_differs=access_request.company.casefold().split() != customer.company.casefold().split(),
         approve_form=forms.get("approve_form") or ApproveForm(), reject_form=forms.get("reject_form") or RejectForm(),
         reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(),

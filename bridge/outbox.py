@@ -50,8 +50,8 @@ def _due(now: datetime):
 
 
 def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[str, ...] | None = None) -> list[int]:
-    """Claim up to `limit` due rows, oldest first, and commit the claim; return their ids."""
-    query = select(OutboxItem.id).where(_due(now)).order_by(OutboxItem.id).limit(limit)
+    """Claim up to `limit` due rows, the longest due first, and commit the claim; return their ids."""
+    query = select(OutboxItem.id).where(_due(now)).order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit)
     if kinds:
         query = query.where(OutboxItem.kind.in_(kinds))
     candidates = session.scalars(query.with_for_update(skip_locked=True)).all()

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
-from bridge import mailer, outbox
+from bridge import activation, audit, mailer, outbox
+from bridge.access import PARTNER_ROLE
 from bridge.keycloak_gateway import KeycloakGateway
-from bridge.models import AccessRequest, AuditEvent, Customer, OutboxItem
+from bridge.models import AccessRequest, Customer, OutboxItem
 from bridge.schedule import next_activation
 
 log = logging.getLogger(__name__)
-PARTNER_ROLE = "b2b-partner"
 STATUSES = ("pending", "approved", "rejected")
 
 
@@ -84,18 +84,6 @@ def visible(session: Session, reviewer: Reviewer, request_id: int) -> tuple[Acce
     return row
 
 
-def history(session: Session, request_id: int) -> list[AuditEvent]:
-    """What happened to a request, oldest first."""
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)))
-
-
-def audit(session: Session, actor: str, action: str, request_id: int | None, remote_addr: str, now: datetime,
-          **detail) -> None:
-    """Record who did what (in the caller's transaction)."""
-    session.add(AuditEvent(at=now, actor=actor, action=action, request_id=request_id, detail=detail,
-                           remote_addr=remote_addr))
-
-
 def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> bool:
     """Move a visible pending request to a decision; False when someone decided first."""
     visible(session, reviewer, request_id)
@@ -114,7 +102,8 @@ def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, no
         session.rollback()
         return None
     outbox.enqueue(session, "provision", {"request_id": request_id}, f"request:{request_id}:provision")
-    audit(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
+    activation.schedule(session, session.get(AccessRequest, request_id))
+    audit.record(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
     session.commit()
     return due
 
@@ -131,7 +120,7 @@ def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, n
         mail = mailer.compose("request_rejected", request.email, request.language, request=request,
                               reason=reason.strip())
         outbox.enqueue(session, "mail", mail.as_payload(), f"request:{request_id}:rejection")
-    audit(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
+    audit.record(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
     session.commit()
     return True
 
@@ -144,7 +133,7 @@ def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_emai
     request, _ = visible(session, reviewer, request_id)
     previous, request.assigned_manager_email = request.assigned_manager_email, manager_email.strip().lower()
     request.updated_at = now
-    audit(session, reviewer.email, "reassigned", request_id, remote_addr, now,
+    audit.record(session, reviewer.email, "reassigned", request_id, remote_addr, now,
           previous=previous, to=request.assigned_manager_email)
     session.commit()
 
@@ -164,7 +153,7 @@ def provision(session: Session, gateway: KeycloakGateway, payload: dict, now: da
     gateway.grant_realm_role(user_id, PARTNER_ROLE)
     if request.keycloak_user_id != user_id:
         request.keycloak_user_id = user_id
-        audit(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
+        audit.record(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
 
 
 def revoke(session: Session, gateway: KeycloakGateway, reviewer: Reviewer, user_id: str, reason: str,
@@ -176,7 +165,7 @@ def revoke(session: Session, gateway: KeycloakGateway, reviewer: Reviewer, user_
     if person is None or customer is None or not (reviewer.is_admin or customer.manager_email == reviewer.email):
         raise NotVisible(user_id)
     gateway.revoke_access(user_id, number, PARTNER_ROLE)
-    audit(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
+    audit.record(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
           email=person.get("email", ""), customer_number=number, reason=reason.strip())
     session.commit()
     return person

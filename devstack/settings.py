@@ -66,6 +66,7 @@ def stack_env(ports: Ports, state_dir: Path | None = None) -> dict[str, str]:
         "BRIDGE_FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example",
         "BRIDGE_CONTACT_URL": "https://www.woundwo.example/{lang}/contact",
         "BRIDGE_PRIVACY_URL": "https://www.woundwo.example/{lang}/privacy",
+        "BRIDGE_PORTAL_URL": f"http://localhost:{ports.portal}/",
         # example portal
         "PORTAL_KEYCLOAK_URL": keycloak_url,
         "PORTAL_SECRET_KEY": "dev-only-portal-secret-key-not-for-production",

@@ -21,7 +21,8 @@ def compose_config() -> dict:
 def test_compose_config_passes_and_pins_our_keycloak_version():
     services = compose_config()["services"]
     assert services["keycloak"]["image"] == f"quay.io/keycloak/keycloak:{KEYCLOAK_VERSION}"
-    assert {"postgres", "keycloak", "bridge", "mailpit"} <= set(services)
+    assert {"postgres", "keycloak", "bridge", "worker", "mailpit"} <= set(services)
+    assert services["worker"]["command"] == ["flask", "--app", "bridge", "worker"]
 
 
 def test_compose_publishes_ports_on_loopback_only():

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bridge import outbox
-from bridge.cli import outbox_handlers
 from bridge.db import session
 from bridge.models import AccessRequest, AuditEvent, OutboxItem, utcnow
 from bridge.schedule import next_activation
 from devstack.seed import MANAGER_WEST
 from tests.support.forms import submit_request
+from tests.support.worker import run_outbox
 from tests.support.manager import csrf_token, sign_in
 from tests.support.oidc import authorization_code, browser_session, open_login_page, submit_login
 
@@ -26,7 +26,7 @@ def person(app):
     submit_request(app.test_client(), "de", email=email, first_name="Jana", last_name="Neumann", language="de")
     with app.app_context():
         request_id = session().scalar(select(AccessRequest.id).where(AccessRequest.email == email))
-    assert run_worker(app) == {"sent": 2}, "the request's two e-mails go out first"
+    assert run_outbox(app) == {"sent": 2}, "the request's two e-mails go out first"
     return {"id": request_id, "email": email}
 
 
@@ -35,11 +35,6 @@ def approve(app, request_id):
     token = csrf_token(client, f"/manage/requests/{request_id}")
     return client, client.post(f"/manage/requests/{request_id}/approve?lang=en",
                                data={"note": "Kundin bekannt", "csrf_token": token})
-
-
-def run_worker(app, now=None):
-    with app.app_context():
-        return outbox.run_due(session(), outbox_handlers(), now or utcnow(), app.config["OUTBOX_MAX_ATTEMPTS"])
 
 
 def email_status(app, email):
@@ -52,7 +47,7 @@ def test_approval_creates_organization_user_membership_and_role(app, gateway, pe
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Approved. The activation e-mail is scheduled for" in page and "04:00 (Europe/Paris)" in page
-    assert run_worker(app) == {"sent": 1}
+    assert run_outbox(app) == {"sent": 1}
 
     user = gateway.find_user_by_email(person["email"])
     assert user["enabled"] and not user["emailVerified"]
@@ -86,14 +81,14 @@ def test_keycloak_down_during_approval_keeps_the_decision_and_provisions_once_it
     approve(app, person["id"])
     broken = make_app(KEYCLOAK_URL=nothing_listens, DATABASE_URL=app.config["DATABASE_URL"])
     first = utcnow()
-    assert run_worker(broken, first) == {"pending": 1}
+    assert run_outbox(broken, first) == {"pending": 1}
     with app.app_context():
         assert session().get(AccessRequest, person["id"]).status == "approved"
         item = session().scalars(select(OutboxItem).where(OutboxItem.kind == "provision")).one()
         assert "transient" in item.last_error
     assert gateway.find_user_by_email(person["email"]) is None
-    assert run_worker(app, first + outbox.backoff(1)) == {"sent": 1}
-    assert run_worker(app, first + timedelta(days=1)) == {}
+    assert run_outbox(app, first + outbox.backoff(1)) == {"sent": 1}
+    assert run_outbox(app, first + timedelta(days=1), kinds=("provision",)) == {}
     assert gateway.find_user_by_email(person["email"]) is not None
 
 
@@ -119,14 +114,14 @@ def test_double_click_and_two_managers_give_one_user_and_one_activation(app, mak
 def test_address_with_an_account_meanwhile_is_reused(app, gateway, person):
     existing = gateway.ensure_user(person["email"], "Jana", "Neumann", "de", {})
     approve(app, person["id"])
-    run_worker(app)
+    run_outbox(app)
     with app.app_context():
         assert session().get(AccessRequest, person["id"]).keycloak_user_id == existing
 
 
 def test_revocation_ends_access_and_sessions(app, gateway, person, keycloak, test_env):
     approve(app, person["id"])
-    run_worker(app)
+    run_outbox(app)
     user = gateway.find_user_by_email(person["email"])
     gateway.set_password(user["id"], "Jana-Neumann-2026!")
     session_login = browser_session()

@@ -9,26 +9,21 @@ import requests
 from sqlalchemy import select
 
 from bridge import outbox
-from bridge.cli import outbox_handlers
 from bridge.db import session
 from bridge.models import AccessRequest, OutboxItem, utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from tests.ports import free_ports
 from tests.support.forms import submit_request
+from tests.support.worker import run_outbox
 from tests.support.mail import wait_for_message
-
-
-def deliver_due(app, now=None):
-    with app.app_context():
-        return outbox.run_due(session(), outbox_handlers(), now or utcnow(), app.config["OUTBOX_MAX_ATTEMPTS"])
 
 
 def test_manager_and_requester_get_their_mails_in_their_languages(app, mailcatcher):
     mailcatcher.clear()
     submit_request(app.test_client(), "en", customer_number="100002", email="anna.keller@sanitaetshaus-berger.example",
                    company="Sanitätshaus Berger", first_name="Anna", last_name="Keller", language="en")
-    assert deliver_due(app) == {"sent": 2}
+    assert run_outbox(app) == {"sent": 2}
 
     notification = wait_for_message(mailcatcher, "manager.east@woundwo.example")
     assert notification["From"]["Address"] == "noreply@woundwo.com"
@@ -48,7 +43,7 @@ def test_typed_text_is_escaped_in_the_manager_mail(app, mailcatcher):
     mailcatcher.clear()
     submit_request(app.test_client(), "fr", email="markup@pharmacie-centrale.example",
                    message='<a href="https://evil.example">click</a>', job_title="<b>boss</b>")
-    deliver_due(app)
+    run_outbox(app)
     notification = wait_for_message(mailcatcher, "manager.west@woundwo.example")
     assert "&lt;a href=" in notification["HTML"] and '<a href="https://evil.example">' not in notification["HTML"]
     assert "&lt;b&gt;boss&lt;/b&gt;" in notification["HTML"]
@@ -61,11 +56,11 @@ def test_smtp_down_keeps_the_request_and_delivers_once_smtp_is_back(app, tmp_pat
     assert response.status_code == 302
 
     started = utcnow()
-    assert deliver_due(app, started) == {"pending": 2}
+    assert run_outbox(app, started) == {"pending": 2}
     with app.app_context():
         items = session().scalars(select(OutboxItem)).all()
     assert all(item.attempts == 1 and "transient" in item.last_error for item in items)
-    assert deliver_due(app, started) == {}, "nothing is retried before its backoff"
+    assert run_outbox(app, started) == {}, "nothing is retried before its backoff"
 
     log = tmp_path / "catcher.log"
     catcher = processes.spawn([sys.executable, "-m", "devstack.mailcatcher", "--smtp-port", str(smtp_port),
@@ -74,8 +69,8 @@ def test_smtp_down_keeps_the_request_and_delivers_once_smtp_is_back(app, tmp_pat
     try:
         processes.wait_http(f"http://127.0.0.1:{http_port}/api/v1/messages", 30, catcher, log)
         later = started + outbox.backoff(1)
-        assert deliver_due(app, later) == {"sent": 2}
-        assert deliver_due(app, later + outbox.backoff(5)) == {}, "a delivered row is never sent again"
+        assert run_outbox(app, later) == {"sent": 2}
+        assert run_outbox(app, later + outbox.backoff(5)) == {}, "a delivered row is never sent again"
         messages = requests.get(f"http://127.0.0.1:{http_port}/api/v1/messages", timeout=5).json()["messages"]
         assert sorted(m["To"][0]["Address"] for m in messages) == ["manager.west@woundwo.example",
                                                                    "retry.me@pharmacie-centrale.example"]

@@ -1,0 +1,104 @@
+"""Forgot password in real Chromium: live check on the reset page → reset e-mail → our "choose a password"
+page → signing in with the new password. Runs on a partner created for the test, never the demo partner."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import LoginPage, UpdatePasswordPage, lands_on
+from tests.support.mail import wait_for_message
+
+SUCCESS = "rgb(30, 123, 52)"  # #1E7B34
+RESET_LINK = re.compile(r"http://localhost:\d+/realms/woundwo/login-actions/action-token\?key=[\w.\-]+")
+
+
+@dataclass(frozen=True)
+class Partner:
+    email: str
+    password: str
+
+
+@pytest.fixture
+def make_partner(gateway):
+    """make_partner(locale) → a partner of its own, with a unique address so that no older e-mail in the
+    shared mail catcher can match. Keycloak shows a known user's pages in the user's own language."""
+
+    def make(locale: str = "en") -> Partner:
+        account = Partner(f"reset.{uuid.uuid4().hex[:10]}@pharmacie-du-lac.example", "Old-Password-2026!")
+        user_id = gateway.ensure_user(account.email, "Louise", "Garnier", locale, {}, email_verified=True)
+        gateway.grant_realm_role(user_id, "b2b-partner")
+        gateway.set_password(user_id, account.password)
+        return account
+
+    return make
+
+
+@pytest.fixture
+def redirect_uri(test_env) -> str:
+    return test_env["PORTAL_URL"] + "/callback"
+
+
+def test_partner_resets_the_password_by_e_mail_and_signs_in_with_the_new_one(
+        make_partner, keycloak, bridge_server, mailcatcher, new_page, redirect_uri, screenshot, axe_clean):
+    partner = make_partner("en")
+    page = new_page()
+    reset = LoginPage.open(page, keycloak.url, redirect_uri, "en").forgot_password()
+    expect(reset.title).to_have_text("Reset your password")
+    expect(reset.lead).to_contain_text("If it is registered, you will receive an e-mail")
+    reset.enter_email(partner.email)
+    reset.expect_status("known")
+    assert reset.frame_colour() == SUCCESS and reset.state_icon() == "check"
+    assert reset.announcement() == "Address recognised: it has access to the B2B portal."
+    screenshot(page, "reset-known")
+    axe_clean(page)
+
+    login = reset.request_link()
+    expect(login.page_message).to_contain_text("an e-mail with a link is on its way")
+    message = wait_for_message(mailcatcher, partner.email)
+    link = RESET_LINK.search(message["Text"])
+    assert link, message["Text"]
+
+    page.goto(link.group(0))
+    choose = UpdatePasswordPage(page)
+    expect(choose.title).to_have_text("Choose your password")
+    expect(choose.lead).to_have_text("You will use it with your e-mail address to sign in to the B2B portal.")
+    expect(page.locator("#ww-password-hint")).to_contain_text("At least 12 characters.")
+    screenshot(page, "update-password")
+    axe_clean(page)
+    new_password = "New-Password-" + uuid.uuid4().hex[:8]
+    choose.choose(new_password)
+    expect(page.locator("#kc-info-message p").first).to_have_text("Your account is up to date. You can sign in now.")
+    screenshot(page, "password-saved")
+
+    fresh = LoginPage.open(new_page(), keycloak.url, redirect_uri, "en")
+    fresh.sign_in(partner.email, partner.password)
+    expect(fresh.error).to_be_visible()  # the old password is gone
+    with lands_on(fresh.page, redirect_uri) as landing:
+        fresh.sign_in(partner.email, new_password)
+    assert landing.code
+
+
+def test_update_password_page_refuses_a_short_password_in_our_words(
+        make_partner, keycloak, bridge_server, mailcatcher, new_page, redirect_uri, screenshot):
+    partner = make_partner("fr")
+    page = new_page(locale="fr-FR")
+    reset = LoginPage.open(page, keycloak.url, redirect_uri, "fr").forgot_password()
+    expect(reset.title).to_have_text("Réinitialiser votre mot de passe")
+    reset.enter_email(partner.email)
+    reset.expect_status("known")
+    reset.request_link()
+    page.goto(RESET_LINK.search(wait_for_message(mailcatcher, partner.email)["Text"]).group(0))
+
+    choose = UpdatePasswordPage(page)
+    expect(choose.title).to_have_text("Choisissez votre mot de passe")
+    expect(page.locator("#ww-password-hint")).to_contain_text("Au moins 12 caractères.")
+    choose.choose("court")
+    UpdatePasswordPage(page)
+    # Keycloak reports the policy as a page message (not a field error): our wording, in French.
+    expect(page.locator("#ww-page-message")).to_have_text("Le mot de passe doit contenir au moins 12 caractères.")
+    screenshot(page, "update-password-too-short-fr")

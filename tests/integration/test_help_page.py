@@ -1,0 +1,128 @@
+"""GET /help: the sign-in help page in French, German and English, chosen by ?lang= or the browser."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+CONTACT = "https://www.woundwo.example/{lang}/contact"
+TOPICS = ["email-field", "known", "unknown", "throttled", "no-colour", "autofill", "no-lockout", "end-customers",
+          "request-access", "after-request", "reset-password", "contact"]
+
+KEY_PHRASES = {
+    "fr": ["Aide à la connexion à l'espace B2B", "Cadre vert avec une coche", "Cadre rouge avec une croix",
+           "Trop de vérifications", "Un seul clic sur «\u00a0Se connecter\u00a0» suffit toujours",
+           "Votre accès n'est pas bloqué", "particuliers", "numéro client", "factures", "bons de livraison",
+           "confirmations de commande", "responsable régional", "le lendemain à 04:00", "courrier indésirable",
+           "«\u00a0Mot de passe oublié\u00a0?\u00a0»"],
+    "de": ["Hilfe zur Anmeldung im B2B-Portal", "Grüner Rahmen mit Häkchen", "Roter Rahmen mit Kreuz",
+           "Zu viele Prüfungen", "Ein Klick auf „Anmelden“ genügt immer", "Ihr Zugang wird nicht gesperrt",
+           "Endkunden", "Kundennummer", "Rechnungen", "Lieferscheinen", "Auftragsbestätigungen", "Regionalleitung",
+           "am folgenden Tag um 04:00 Uhr", "Spam-Ordner", "„Passwort vergessen?“"],
+    "en": ["Help with signing in to the B2B portal", "Green frame with a check mark", "Red frame with a cross",
+           "Too many checks", "One click on “Sign in” is always enough", "Your access is not blocked",
+           "end customers", "customer number", "invoices", "delivery notes", "order confirmations",
+           "regional manager", "on the following day at 04:00", "spam folder", "“Forgot password?”"],
+}
+NO_CONTACT_LINK = {
+    "fr": "Contactez votre responsable régional chez WOUNDWO",
+    "de": "Wenden Sie sich bitte an Ihre zuständige Regionalleitung bei WOUNDWO",
+    "en": "Please contact your regional manager at WOUNDWO",
+}
+
+
+class Page(HTMLParser):
+    """What a reader and a screen reader get from the page: language, text of <main>, headings, ids, links."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.lang = None
+        self.ids: set[str] = set()
+        self.headings: list[str] = []
+        self.links: list[str] = []
+        self._main_depth = 0
+        self._chunks: list[str] = []
+        self.feed(html)
+        self.text = re.sub(r"[ \t\r\n]+", " ", "".join(self._chunks))
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag in ("h1", "h2", "h3"):
+            self.headings.append(tag)
+        if tag == "a" and self._main_depth:
+            self.links.append(attributes.get("href", ""))
+        if tag == "main" or (self._main_depth and tag not in ("br", "img", "input", "meta", "link")):
+            self._main_depth += 1
+
+    def handle_endtag(self, tag):
+        if self._main_depth:
+            self._main_depth -= 1
+
+    def handle_data(self, data):
+        if self._main_depth:
+            self._chunks.append(data)
+
+
+def help_page(client, query: str = "", **headers) -> tuple[int, Page]:
+    response = client.get(f"/help{query}", headers=headers)
+    return response.status_code, Page(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def client(make_app):
+    return make_app(CONTACT_URL=CONTACT).test_client()
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_help_page_answers_in_each_language_with_its_key_phrases(client, lang):
+    status, page = help_page(client, f"?lang={lang}")
+    assert status == 200
+    assert page.lang == lang
+    for phrase in KEY_PHRASES[lang]:
+        assert phrase in page.text, f"{phrase!r} missing from the {lang} help page"
+    assert "noreply@woundwo.com" in page.text and "04:00" in page.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_help_page_has_one_h1_and_an_anchor_for_every_topic(client, lang):
+    _, page = help_page(client, f"?lang={lang}")
+    assert page.headings.count("h1") == 1 and page.headings[0] == "h1"
+    assert set(TOPICS) <= page.ids
+    internal = {href[1:] for href in page.links if href.startswith("#")}
+    assert internal <= page.ids, f"links to missing anchors: {internal - page.ids}"
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_help_page_links_to_the_contact_page_of_its_language(client, lang):
+    _, page = help_page(client, f"?lang={lang}")
+    assert CONTACT.format(lang=lang) in page.links
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_without_a_contact_url_the_help_page_names_the_regional_manager(make_app, lang):
+    _, page = help_page(make_app(CONTACT_URL="").test_client(), f"?lang={lang}")
+    assert NO_CONTACT_LINK[lang] in page.text
+    assert not [href for href in page.links if not href.startswith("#")]
+
+
+@pytest.mark.parametrize("query, accept_language, expected", [
+    ("?lang=es", "de-DE,de;q=0.9,en;q=0.5", "de"),
+    ("?lang=xx", "en-GB,en;q=0.8", "en"),
+    ("", "fr-CH, fr;q=0.9", "fr"),
+    ("?lang=", "de", "de"),
+    ("?lang=DE", "en", "de"),
+])
+def test_unknown_or_missing_lang_falls_back_to_the_browser_language(client, query, accept_language, expected):
+    status, page = help_page(client, query, **{"Accept-Language": accept_language})
+    assert status == 200 and page.lang == expected
+
+
+def test_french_help_page_keeps_no_break_spaces_before_double_punctuation(client):
+    _, page = help_page(client, "?lang=fr")
+    assert not re.search(r" [?:;!»]|« ", page.text), re.findall(r".{20} [?:;!»]|« .{20}", page.text)

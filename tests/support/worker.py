@@ -1,0 +1,16 @@
+"""Running the outbox worker's work in-process, as of a chosen instant."""
+
+from __future__ import annotations
+
+from bridge import outbox
+from bridge.cli import outbox_handlers
+from bridge.db import session
+from bridge.models import utcnow
+
+
+def run_outbox(app, now=None, kinds: tuple[str, ...] | None = None) -> dict[str, int]:
+    """One pass of `flask worker` at `now` (default: now); return counts by outcome."""
+    now = now or utcnow()
+    with app.app_context():
+        handlers = {kind: handler for kind, handler in outbox_handlers(now).items() if not kinds or kind in kinds}
+        return outbox.run_due(session(), handlers, now, app.config["OUTBOX_MAX_ATTEMPTS"])
