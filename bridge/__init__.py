@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge import api, cli, config, db, errors, health, manage, metrics, public
+from bridge import api, cli, config, db, errors, headers, health, manage, metrics, public
 from bridge.email_status import EmailStatusService, TTLCache
 from bridge.access import has_access
 from bridge.extensions import babel, csrf, limiter
@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     gateway = KeycloakGateway(
         app.config["KEYCLOAK_URL"], app.config["KEYCLOAK_REALM"], app.config["KEYCLOAK_CLIENT_ID"],
         app.config["KEYCLOAK_CLIENT_SECRET"], float(app.config["KEYCLOAK_TIMEOUT"]),

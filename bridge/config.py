@@ -34,6 +34,8 @@ DEFAULTS: dict[str, object] = {
     "MANAGER_CLIENT_SECRET": None,
     "MANAGER_IDLE_MINUTES": 30,
     "LOG_LEVEL": "INFO",
+    # When set, /metrics answers only requests with "Authorization: Bearer <token>".
+    "METRICS_TOKEN": "",
     # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted (0: none).
     "TRUSTED_PROXIES": 0,
     # Flask-Limiter counters: memory:// for one process, redis://host:6379 when several share them.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 EMAIL_CHECKS = Counter(
@@ -15,5 +17,8 @@ blueprint = Blueprint("metrics", __name__)
 
 @blueprint.get("/metrics")
 def metrics() -> Response:
-    """Every counter in Prometheus' text format."""
+    """Every counter in Prometheus' text format; with BRIDGE_METRICS_TOKEN set, only for that bearer token."""
+    token = current_app.config["METRICS_TOKEN"]
+    if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        abort(404)
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
