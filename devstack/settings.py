@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,11 @@ class Ports:
 
 
 DEV_PORTS = Ports(keycloak=8080, keycloak_management=9000, bridge=8000, portal=8001, smtp=1025, mail_http=8025)
-# Tests use ports of their own, so `make test` also runs while `make run` is up.
-TEST_PORTS = Ports(keycloak=18080, keycloak_management=19000, bridge=18000, portal=18001, smtp=11025, mail_http=18025)
+# Tests use ports of their own, so `make test` also runs while `make run` is up; WOUNDWO_TEST_PORT_OFFSET
+# shifts them all, e.g. for a second test run (a CI check of a fresh clone) beside a first one.
+_OFFSET = int(os.environ.get("WOUNDWO_TEST_PORT_OFFSET", "0"))
+TEST_PORTS = Ports(*(port + _OFFSET for port in (18080, 19000, 18000, 18001, 11025, 18025)))
+TEST_STATE_DIR = REPO_ROOT / ".devstack" / (f"test-{_OFFSET}" if _OFFSET else "test")
 
 PUBLIC_LINKS = {
     "WOUNDWO_DEALER_SEARCH_URL": "https://www.woundwo.example/{lang}/dealer-search",

@@ -17,7 +17,7 @@ from bridge.keycloak_gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
 from devstack.seed import DEMO_ACCOUNTS, DEMO_CUSTOMERS, seed_keycloak
-from devstack.settings import DEV_PORTS, REPO_ROOT, TEST_PORTS, Ports, stack_env
+from devstack.settings import DEV_PORTS, REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, Ports, stack_env
 
 
 def say(message: str) -> None:
@@ -84,16 +84,18 @@ class Stack:
 
     def banner(self) -> str:
         """The URLs and demo accounts, for the terminal."""
-        kc = self.keycloak.url
+        kc, bridge = self.keycloak.url, f"http://localhost:{self.ports.bridge}"
         accounts = "\n".join(f"    {a.email:<38} {a.password:<22} {a.role}" for a in DEMO_ACCOUNTS)
+        bridge_lines = f"""
+    Request an account:       {bridge}/request-access
+    Help page:                {bridge}/help
+    Manager review UI:        {bridge}/manage/
+    Bridge readiness:         {bridge}/readyz
+    Example portal (OIDC):    http://localhost:{self.ports.portal}/""" if self.with_bridge else ""
         return f"""
   WOUNDWO B2B access — local stack
     Sign-in page (Keycloak):  {kc}/realms/woundwo/account
-    Keycloak admin console:   {kc}/admin/  (admin / admin)
-    Request an account:       http://localhost:{self.ports.bridge}/request-access
-    Help page:                http://localhost:{self.ports.bridge}/help
-    Bridge readiness:         http://localhost:{self.ports.bridge}/readyz
-    Example portal (OIDC):    http://localhost:{self.ports.portal}/
+    Keycloak admin console:   {kc}/admin/  (admin / admin){bridge_lines}
     Mailbox (mail catcher):   http://localhost:{self.ports.mail_http}/
   Demo accounts (e-mail, password, role):
 {accounts}
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="run mail catcher and Keycloak on the test ports, for WOUNDWO_TEST_REUSE=1 test runs")
     args = parser.parse_args(argv)
     if args.test_ports:
-        stack = Stack(TEST_PORTS, REPO_ROOT / ".devstack" / "test", with_bridge=False)
+        stack = Stack(TEST_PORTS, TEST_STATE_DIR, with_bridge=False)
     else:
         stack = Stack(DEV_PORTS, REPO_ROOT / ".devstack")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

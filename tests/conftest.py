@@ -20,10 +20,10 @@ from bridge.keycloak_gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
 from devstack.seed import DEMO_CUSTOMERS, seed_keycloak
-from devstack.settings import REPO_ROOT, TEST_PORTS, stack_env
+from devstack.settings import REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, stack_env
 from tests.ports import free_ports
 
-TEST_STATE = REPO_ROOT / ".devstack" / "test"
+TEST_STATE = TEST_STATE_DIR
 REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
 
 

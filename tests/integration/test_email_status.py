@@ -9,8 +9,9 @@ import requests
 
 from bridge.email_status import keyed_hash
 from devstack.seed import MANAGER_WEST, PARTNER
+from devstack.settings import TEST_PORTS
 
-ORIGIN = "http://localhost:18080"
+ORIGIN = f"http://localhost:{TEST_PORTS.keycloak}"
 
 
 def check(client, email, **headers):
