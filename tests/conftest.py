@@ -152,12 +152,14 @@ class BridgeServer:
         self.env = {**env, "BRIDGE_DATABASE_URL": f"sqlite:///{TEST_STATE / 'bridge.sqlite'}"}
         self.process = None
 
-    def migrate(self) -> None:
+    def prepare(self) -> None:
+        """A fresh database, migrated and holding the demo customer directory, as `make run` sets it up."""
         for leftover in TEST_STATE.glob("bridge.sqlite*"):
             leftover.unlink()
-        command = [sys.executable, "-m", "flask", "--app", "bridge", "db", "upgrade"]
-        assert processes.spawn(command, self.env, self.log_file, cwd=REPO_ROOT).wait(60) == 0, \
-            f"migration failed; see {self.log_file}"
+        flask = [sys.executable, "-m", "flask", "--app", "bridge"]
+        for command in ([*flask, "db", "upgrade"], [*flask, "customers", "import", str(DEMO_CUSTOMERS)]):
+            assert processes.spawn(command, self.env, self.log_file, cwd=REPO_ROOT).wait(60) == 0, \
+                f"{' '.join(command[3:])} failed; see {self.log_file}"
 
     def start(self, **settings: str) -> None:
         """Start with extra BRIDGE_* settings, e.g. start(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP="3 per minute")."""
@@ -171,23 +173,25 @@ class BridgeServer:
         assert self.process.poll() is None, f"the bridge exited; see {self.log_file}"
 
     def restart(self, **settings: str) -> None:
+        """Restart with the session's limits, overridden by `settings` (none: back to the session's)."""
         self.stop()
-        self.start(**settings)
+        self.start(**{**SESSION_LIMITS, **settings})
 
     def stop(self) -> None:
         processes.stop(self.process)
 
 
-# A whole test session's checks come from 127.0.0.1; tests of the limit itself restart with a low one.
+# A whole test session's checks and forms come from 127.0.0.1; tests of a limit restart with a low one.
 GENEROUS_LIMIT = "10000 per minute"
+SESSION_LIMITS = {"BRIDGE_EMAIL_CHECK_LIMIT_PER_IP": GENEROUS_LIMIT, "BRIDGE_REQUEST_LIMIT_PER_IP": GENEROUS_LIMIT}
 
 
 @pytest.fixture(scope="session")
 def bridge_server(keycloak, test_env) -> BridgeServer:
     """The bridge serving the login page's e-mail check (and every bridge page) on the test port."""
     server = BridgeServer(test_env)
-    server.migrate()
-    server.start(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP=GENEROUS_LIMIT)
+    server.prepare()
+    server.start(**SESSION_LIMITS)
     try:
         yield server
     finally:

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from devstack.seed import PARTNER
 from tests.browser.pages import LoginPage, email_check_requests, focus_order, lands_on
-from tests.conftest import GENEROUS_LIMIT
 
 SUCCESS = "rgb(30, 123, 52)"      # #1E7B34
 ERROR = "rgb(179, 38, 30)"        # #B3261E
@@ -48,7 +47,7 @@ def low_limit_bridge(bridge_server):
     try:
         yield bridge_server
     finally:
-        bridge_server.restart(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP=GENEROUS_LIMIT)
+        bridge_server.restart()
 
 
 # --- the states of the e-mail field ---------------------------------------------------------------

@@ -15,7 +15,7 @@ KEY_PHRASES = {
     "fr": ["Aide à la connexion à l'espace B2B", "Cadre vert avec une coche", "Cadre rouge avec une croix",
            "Trop de vérifications", "Un seul clic sur «\u00a0Se connecter\u00a0» suffit toujours",
            "Votre accès n'est pas bloqué", "particuliers", "numéro client", "factures", "bons de livraison",
-           "confirmations de commande", "responsable régional", "le lendemain à 04:00", "courrier indésirable",
+           "confirmations de commande", "gestionnaire régional", "le lendemain à 04h00", "courrier indésirable",
            "«\u00a0Mot de passe oublié\u00a0?\u00a0»"],
     "de": ["Hilfe zur Anmeldung im B2B-Portal", "Grüner Rahmen mit Häkchen", "Roter Rahmen mit Kreuz",
            "Zu viele Prüfungen", "Ein Klick auf „Anmelden“ genügt immer", "Ihr Zugang wird nicht gesperrt",
@@ -27,7 +27,7 @@ KEY_PHRASES = {
            "regional manager", "on the following day at 04:00", "spam folder", "“Forgot password?”"],
 }
 NO_CONTACT_LINK = {
-    "fr": "Contactez votre responsable régional chez WOUNDWO",
+    "fr": "Contactez votre gestionnaire régional chez WOUNDWO",
     "de": "Wenden Sie sich bitte an Ihre zuständige Regionalleitung bei WOUNDWO",
     "en": "Please contact your regional manager at WOUNDWO",
 }
@@ -86,7 +86,7 @@ def test_help_page_answers_in_each_language_with_its_key_phrases(client, lang):
     assert page.lang == lang
     for phrase in KEY_PHRASES[lang]:
         assert phrase in page.text, f"{phrase!r} missing from the {lang} help page"
-    assert "noreply@woundwo.com" in page.text and "04:00" in page.text
+    assert "noreply@woundwo.com" in page.text and ("04h00" if lang == "fr" else "04:00") in page.text
 
 
 @pytest.mark.parametrize("lang", ["fr", "de", "en"])
