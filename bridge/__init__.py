@@ -9,12 +9,11 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge import api, cli, config, db, errors, headers, health, manage, metrics, public
+from bridge import api, cli, config, db, errors, headers, health, keycloak_gateway, manage, metrics, public
 from bridge.email_status import EmailStatusService, TTLCache
 from bridge.access import has_access
 from bridge.extensions import babel, csrf, limiter
 from bridge.i18n import language_url, select_locale
-from bridge.keycloak_gateway import KeycloakGateway
 from bridge.manager_auth import ManagerSignIn
 
 
@@ -46,10 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
-    gateway = KeycloakGateway(
-        app.config["KEYCLOAK_URL"], app.config["KEYCLOAK_REALM"], app.config["KEYCLOAK_CLIENT_ID"],
-        app.config["KEYCLOAK_CLIENT_SECRET"], float(app.config["KEYCLOAK_TIMEOUT"]),
-    )
+    gateway = keycloak_gateway.from_config(app.config)
     app.extensions["bridge.keycloak"] = gateway
     app.extensions["bridge.email_status"] = EmailStatusService(
         lambda email: has_access(gateway, email), TTLCache(),

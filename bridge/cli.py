@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from bridge import activation, customers, mailer, migrate, outbox, review
+from bridge import activation, customers, keycloak_gateway, mailer, migrate, outbox, review
 from bridge.db import database_url, session
 from bridge.models import utcnow
 
@@ -65,7 +65,11 @@ def customers_import(file: Path, dry_run: bool) -> None:
 
 def outbox_handlers(now: datetime) -> dict:
     """What the worker knows how to perform, by outbox kind, as of `now`."""
-    gateway = current_app.extensions["bridge.keycloak"]
+    if "bridge.worker_keycloak" not in current_app.extensions:
+        # Nobody waits on the worker's calls, so they may take longer than a page's: slow is not down.
+        current_app.extensions["bridge.worker_keycloak"] = keycloak_gateway.from_config(
+            current_app.config, current_app.config["WORKER_KEYCLOAK_TIMEOUT"])
+    gateway = current_app.extensions["bridge.worker_keycloak"]
     return {
         "mail": mailer.send,
         "provision": lambda payload: review.provision(session(), gateway, payload, now),
@@ -88,7 +92,8 @@ def worker_command(once: bool) -> None:
             click.echo(f"outbox: {outcomes}", err=True)
         if once:
             break
-        stopping.wait(float(config["WORKER_POLL_SECONDS"]))
+        if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
+            stopping.wait(float(config["WORKER_POLL_SECONDS"]))
 
 
 @click.group("activations")

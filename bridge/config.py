@@ -56,6 +56,7 @@ DEFAULTS: dict[str, object] = {
     # The outbox worker: delivery attempts before an item is shown as failed, and the poll interval.
     "OUTBOX_MAX_ATTEMPTS": 8,
     "WORKER_POLL_SECONDS": 5,
+    "WORKER_KEYCLOAK_TIMEOUT": 10,
     # Public pages linked from the bridge; "{lang}" is replaced by fr, de or en. Empty hides the link.
     "CONTACT_URL": "",
     "PRIVACY_URL": "",

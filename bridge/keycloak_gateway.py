@@ -31,6 +31,12 @@ class KeycloakRefused(RuntimeError):
         self.status = status
 
 
+def from_config(config, timeout: float | None = None) -> "KeycloakGateway":
+    """The gateway the bridge's settings describe; `timeout` overrides BRIDGE_KEYCLOAK_TIMEOUT."""
+    return KeycloakGateway(config["KEYCLOAK_URL"], config["KEYCLOAK_REALM"], config["KEYCLOAK_CLIENT_ID"],
+                           config["KEYCLOAK_CLIENT_SECRET"], float(timeout or config["KEYCLOAK_TIMEOUT"]))
+
+
 class KeycloakGateway:
     """Admin operations on one realm, authenticated with client credentials."""
 

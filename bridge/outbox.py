@@ -70,21 +70,29 @@ def perform(session: Session, item_id: int, handlers: dict[str, Callable[[dict],
             max_attempts: int) -> str:
     """Perform one claimed row and record the outcome; return the new status."""
     item = session.get(OutboxItem, item_id)
-    item.attempts += 1
+    kind, payload = item.kind, item.payload
     try:
-        handlers[item.kind](item.payload)
-    except PERMANENT_ERRORS as exc:
-        item.status, item.last_error = "failed", f"permanent: {exc}"
-    except TRANSIENT_ERRORS as exc:
-        item.last_error = f"transient: {exc}"
-        if item.attempts >= max_attempts:
+        # No flush until the commit below: a flush opens SQLite's write transaction, which would then
+        # stay open during the handler's Keycloak or SMTP calls and stall every other writer.
+        with session.no_autoflush:
+            handlers[kind](payload)
+    except Exception as exc:  # noqa: BLE001 - a bug in one handler must not stop the worker
+        if not isinstance(exc, PERMANENT_ERRORS + TRANSIENT_ERRORS):
+            log.exception("outbox item %s (%s): unexpected error, retried like a transient one", item_id, kind)
+        # What the failed handler changed in the database is discarded; the claim was committed before.
+        session.rollback()
+        item = session.get(OutboxItem, item_id)
+        item.attempts += 1
+        item.last_error = f"{'permanent' if isinstance(exc, PERMANENT_ERRORS) else 'transient'}: {exc}"
+        if isinstance(exc, PERMANENT_ERRORS) or item.attempts >= max_attempts:
             item.status = "failed"
         else:
             item.status, item.next_attempt_at = "pending", now + backoff(item.attempts)
     else:
+        item.attempts += 1
         item.status, item.done_at, item.last_error = "sent", now, ""
     session.commit()
-    log.info("outbox item %s (%s): %s after %s attempt(s)", item.id, item.kind, item.status, item.attempts)
+    log.info("outbox item %s (%s): %s after %s attempt(s)", item_id, kind, item.status, item.attempts)
     return item.status
 
 

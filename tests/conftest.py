@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from devstack.keycloak import KeycloakInstance
 from devstack.seed import DEMO_CUSTOMERS, seed_keycloak
 from devstack.settings import REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, stack_env
 from tests.ports import free_ports
+from tests.support import postgres as postgres_server
 
 TEST_STATE = TEST_STATE_DIR
 REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
@@ -210,6 +212,19 @@ def portal(keycloak, demo, test_env) -> str:
         yield url
     finally:
         processes.stop(process, grace=10)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> postgres_server.RunningPostgres:
+    """A private PostgreSQL for the session; the test fails (not skips) when it cannot start."""
+    try:
+        cluster = postgres_server.start_postgres()
+    except (postgres_server.PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
+        pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        postgres_server.stop_postgres(cluster)
 
 
 @pytest.fixture

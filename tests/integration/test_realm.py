@@ -107,7 +107,8 @@ def test_realm_settings_match_the_product(keycloak):
     assert realm["actionTokenGeneratedByAdminLifespan"] >= 7 * 24 * 3600
     assert 30 * 60 <= realm["actionTokenGeneratedByUserLifespan"] <= 60 * 60
     assert realm["eventsEnabled"] and {"LOGIN", "LOGIN_ERROR"} <= set(realm["enabledEventTypes"])
-    assert realm["adminEventsEnabled"]
+    assert realm["adminEventsEnabled"] and realm["eventsExpiration"] == 90 * 24 * 3600
+    assert realm["attributes"]["adminEventsExpiration"] == str(90 * 24 * 3600)
     assert realm["smtpServer"]["from"] == "noreply@woundwo.com"
     assert realm["smtpServer"]["fromDisplayName"] == "WOUNDWO B2B"
     assert realm["browserFlow"] == "woundwo browser"

@@ -89,3 +89,25 @@ def test_idempotency_key_is_unique(db):
     outbox.enqueue(db, "mail", {}, "same")
     with pytest.raises(Exception):
         db.commit()
+
+
+def test_an_unexpected_error_is_retried_and_does_not_stop_the_worker(db):
+    item_id = add(db)
+
+    def buggy(payload):
+        raise KeyError("missing")
+
+    assert outbox.run_due(db, {"mail": buggy}, NOW, 8) == {"pending": 1}
+    item = db.get(OutboxItem, item_id)
+    assert item.attempts == 1 and item.last_error.startswith("transient") and "missing" in item.last_error
+
+
+def test_what_a_failing_handler_wrote_is_rolled_back(db):
+    item_id = add(db)
+
+    def half_done(payload):
+        db.get(OutboxItem, item_id).payload = {"to": "changed@b.de"}
+        raise TransientMailError("down")
+
+    outbox.run_due(db, {"mail": half_done}, NOW, 8)
+    assert db.get(OutboxItem, item_id).payload == {"to": "a@b.de"}
