@@ -48,7 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     gateway = keycloak_gateway.from_config(app.config)
     app.extensions["bridge.keycloak"] = gateway
     app.extensions["bridge.email_status"] = EmailStatusService(
-        lambda email: has_access(gateway, email), TTLCache(),
+        # Only a cache miss asks Keycloak, under the hard deadline; hits never leave this thread.
+        lambda email: gateway.within(lambda: has_access(gateway, email)), TTLCache(),
         float(app.config["EMAIL_STATUS_TTL_KNOWN"]), float(app.config["EMAIL_STATUS_TTL_UNKNOWN"]),
     )
 

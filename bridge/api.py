@@ -53,10 +53,8 @@ def email_status():
         return bad_request('expected a JSON object {"email": "<address>"}')
     if not current_app.config["EMAIL_CHECK_ENABLED"]:
         return answer("disabled")
-    service = current_app.extensions["bridge.email_status"]
-    gateway = current_app.extensions["bridge.keycloak"]
     try:
-        status = gateway.within(lambda: service.status(payload["email"]))
+        status = current_app.extensions["bridge.email_status"].status(payload["email"])
     except KeycloakUnavailable as exc:
         log.warning("email-status unavailable: %s", exc)
         return answer("unavailable", 503)
