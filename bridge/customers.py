@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from email_validator import EmailNotValidError, validate_email
@@ -70,6 +71,16 @@ def read_rows(data: bytes) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     return delimiter, rows()
 
 
+@lru_cache(maxsize=4096)
+def _is_email(address: str) -> bool:
+    """Whether `address` is an e-mail address; cached, as a directory repeats a few manager addresses."""
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def validate_row(row: dict[str, str], pattern: str) -> tuple[dict | None, str | None]:
     """A row ready to store, or the reason it is rejected."""
     if "__columns__" in row:
@@ -83,11 +94,8 @@ def validate_row(row: dict[str, str], pattern: str) -> tuple[dict | None, str | 
     if not re.fullmatch(r"[A-Z]{2}", country):
         return None, f"country {row['country']!r} is not a two-letter code"
     manager = row["manager_email"].lower() or None
-    if manager:
-        try:
-            validate_email(manager, check_deliverability=False)
-        except EmailNotValidError:
-            return None, f"manager e-mail {row['manager_email']!r} is not an e-mail address"
+    if manager and not _is_email(manager):
+        return None, f"manager e-mail {row['manager_email']!r} is not an e-mail address"
     language = row["manager_language"].lower() or "fr"
     if language not in LANGUAGES:
         return None, f"manager language {row['manager_language']!r} is not one of {', '.join(LANGUAGES)}"

@@ -85,12 +85,13 @@ class EmailStatusService:
 
     def status(self, raw: str) -> str:
         """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer."""
+        # Only valid addresses are cached, under their normalized form: a hit needs no validation.
+        cached = self._cache.get(raw.strip().lower())
+        if cached is not None:
+            return cached
         email = normalize(raw)
         if email is None:
             return INVALID
-        cached = self._cache.get(email)
-        if cached is not None:
-            return cached
         result = KNOWN if self._lookup(email) else UNKNOWN
         self._cache.put(email, result, self._ttl[result])
         return result
