@@ -1,0 +1,1 @@
+"""Benchmarks: runnable scripts (`python -m bench.<name>` from the repo root); see bench/README.md."""
