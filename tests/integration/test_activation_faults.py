@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
 from bridge import outbox
-from bridge.keycloak_gateway import KeycloakGateway
 from bridge.models import utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from tests.integration.test_activation import SUBJECTS
 from tests.support.activations import (
-    KeycloakTap, Mailbox, create_people, delete_people, flask_command, insert_due_activations, kill_group, migrate,
-    progress, sent_emails, wait_until,
+    KeycloakTap, Mailbox, flask_command, insert_due_activations, kill_group, migrate,
+    partner_accounts, progress, sent_emails, wait_until,
 )
 
 PEOPLE = 200
@@ -45,16 +43,8 @@ SET_PASSWORD_CALL = b"/execute-actions-email"
 @pytest.fixture(scope="module")
 def people(keycloak, demo, test_env):
     """200 provisioned partner accounts (fr, de, en in turn) with addresses unique to this run."""
-    run = uuid.uuid4().hex[:8]
-    emails = [f"faults.{run}.{index:03d}@pharmacie-centrale.example" for index in range(PEOPLE)]
-
-    def gateway():
-        return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 10)
-
-    created = create_people(gateway, emails)
-    yield created
-    if keycloak.reused:  # a Keycloak of this session is thrown away anyway; a shared one is cleaned up
-        delete_people(gateway, created)
+    with partner_accounts(keycloak, test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], "faults", PEOPLE) as created:
+        yield created
 
 
 @pytest.fixture

@@ -17,18 +17,16 @@ from __future__ import annotations
 import re
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from bridge.keycloak_gateway import KeycloakGateway
 from bridge.models import utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from tests.integration.test_activation import SUBJECTS
 from tests.support.activations import (
-    Mailbox, create_people, delete_people, insert_due_activations, migrate, progress, wait_until,
+    Mailbox, insert_due_activations, migrate, partner_accounts, progress, wait_until,
 )
 
 PEOPLE = 500
@@ -50,16 +48,8 @@ flask.cli.main()
 @pytest.fixture(scope="module")
 def people(keycloak, demo, test_env):
     """500 provisioned partner accounts (fr, de, en in turn), shared by both database variants."""
-    run = uuid.uuid4().hex[:8]
-    emails = [f"concurrency.{run}.{index:03d}@pharmacie-centrale.example" for index in range(PEOPLE)]
-
-    def gateway():
-        return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 10)
-
-    created = create_people(gateway, emails)
-    yield created
-    if keycloak.reused:  # a Keycloak of this session is thrown away anyway; a shared one is cleaned up
-        delete_people(gateway, created)
+    with partner_accounts(keycloak, test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], "concurrency", PEOPLE) as created:
+        yield created
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

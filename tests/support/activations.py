@@ -19,12 +19,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import requests
 from sqlalchemy import func, select
@@ -90,6 +92,23 @@ def delete_people(gateway_factory: Callable[[], KeycloakGateway], people: Iterab
             pass
 
     _in_threads(delete, list(people), gateway_factory, threads)
+
+
+@contextmanager
+def partner_accounts(keycloak, client_secret: str, tag: str, count: int) -> Iterator[list[Person]]:
+    """`count` provisioned partners with addresses unique to this run; removed again from a shared Keycloak."""
+    run = uuid.uuid4().hex[:8]
+    emails = [f"{tag}.{run}.{index:03d}@pharmacie-centrale.example" for index in range(count)]
+
+    def gateway() -> KeycloakGateway:
+        return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", client_secret, 10)
+
+    created = create_people(gateway, emails)
+    try:
+        yield created
+    finally:
+        if keycloak.reused:  # a Keycloak of this session is thrown away anyway; a shared one is cleaned up
+            delete_people(gateway, created)
 
 
 # --- the bridge's database ------------------------------------------------------------------------
