@@ -1,6 +1,6 @@
 # Two commands for a newcomer: `make run` (the whole stack with demo data) and `make test` (every test).
 # Both install what they need: the virtual environment, the Keycloak distribution (cached in
-# ~/.cache/woundwo-b2b), and for tests Debian's Chromium.
+# ~/.cache/woundwo-b2b), and for tests Debian's Chromium and PostgreSQL server.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed
 
 MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-stack activations-now venv chromium compose-plugin translations clean
+.PHONY: run test test-stack activations-now venv system-packages compose-plugin translations clean
 
 run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
 
-test: $(STAMP) $(MO) chromium compose-plugin
+test: $(STAMP) $(MO) system-packages compose-plugin
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # Keycloak and the mail catcher on the test ports, left running; then
@@ -43,13 +43,18 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-chromium:
-	@command -v chromium >/dev/null || { \
+# Debian packages the tests use: Chromium (browser tests) and PostgreSQL's server (outbox concurrency).
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else \
-			echo "Browser tests need Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu) and retry."; exit 1; \
-		fi; }
+			echo "The tests need these Debian packages:$$missing — run 'sudo apt-get install$$missing' and retry."; exit 1; \
+		fi; \
+	fi
 
 compose-plugin:
 	@devstack/install-docker-compose.sh >/dev/null

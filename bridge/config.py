@@ -62,6 +62,8 @@ DEFAULTS: dict[str, object] = {
     "PRIVACY_URL": "",
     # Keycloak's "forgot password" page; defaults to the realm's reset page for the account console.
     "RESET_PASSWORD_URL": None,
+    # Where "back to the sign-in page" leads from the public pages; defaults to the realm's account page.
+    "SIGN_IN_URL": None,
     # Company time zone: dates on pages, and the next-day 04:00 activation.
     "TIME_ZONE": "Europe/Paris",
     # The activation e-mail: Keycloak's set-password link, valid this many days, returning to the portal.
@@ -91,6 +93,7 @@ def check(config: dict) -> None:
     realm_url = f"{config['KEYCLOAK_PUBLIC_URL']}/realms/{config['KEYCLOAK_REALM']}"
     config["RESET_PASSWORD_URL"] = config["RESET_PASSWORD_URL"] or \
         f"{realm_url}/login-actions/reset-credentials?client_id=account-console"
+    config["SIGN_IN_URL"] = config["SIGN_IN_URL"] or f"{realm_url}/account"
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIME_ZONE"]
 
 

@@ -29,6 +29,7 @@ def _links() -> dict[str, str]:
         "contact_url": localized_url(config["CONTACT_URL"]),
         "privacy_url": localized_url(config["PRIVACY_URL"]),
         "reset_password_url": config["RESET_PASSWORD_URL"],
+        "sign_in_url": config["SIGN_IN_URL"],
     }
 
 

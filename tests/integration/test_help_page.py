@@ -106,9 +106,10 @@ def test_help_page_links_to_the_contact_page_of_its_language(client, lang):
 
 @pytest.mark.parametrize("lang", ["fr", "de", "en"])
 def test_without_a_contact_url_the_help_page_names_the_regional_manager(make_app, lang):
-    _, page = help_page(make_app(CONTACT_URL="").test_client(), f"?lang={lang}")
+    app = make_app(CONTACT_URL="")
+    _, page = help_page(app.test_client(), f"?lang={lang}")
     assert NO_CONTACT_LINK[lang] in page.text
-    assert not [href for href in page.links if not href.startswith("#")]
+    assert not [href for href in page.links if not href.startswith("#") and href != app.config["SIGN_IN_URL"]]
 
 
 @pytest.mark.parametrize("query, accept_language, expected", [
@@ -126,3 +127,13 @@ def test_unknown_or_missing_lang_falls_back_to_the_browser_language(client, quer
 def test_french_help_page_keeps_no_break_spaces_before_double_punctuation(client):
     _, page = help_page(client, "?lang=fr")
     assert not re.search(r" [?:;!»]|« ", page.text), re.findall(r".{20} [?:;!»]|« .{20}", page.text)
+
+
+@pytest.mark.parametrize("path, lang, text", [
+    ("/help", "fr", "Retour à la page de connexion"), ("/request-access", "de", "Zurück zur Anmeldeseite"),
+    ("/request-access/sent", "en", "Back to the sign-in page"),
+])
+def test_public_pages_lead_back_to_the_sign_in_page(make_app, test_env, path, lang, text):
+    page = make_app().test_client().get(f"{path}?lang={lang}").get_data(as_text=True)
+    assert text in page
+    assert f'href="{test_env["BRIDGE_KEYCLOAK_URL"]}/realms/woundwo/account"' in page
