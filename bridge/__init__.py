@@ -31,7 +31,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not development,
-        RATELIMIT_HEADERS_ENABLED=True,
         # The manager UI's absolute session lifetime; MANAGER_IDLE_MINUTES ends idle ones sooner.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
     )

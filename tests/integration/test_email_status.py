@@ -67,6 +67,7 @@ def test_per_ip_limit_answers_429_with_retry_after(make_app, keycloak):
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].json == {"status": "throttled"}
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert "Retry-After" not in answers[0].headers  # only a refusal says when to come back
 
 
 def test_per_ip_limit_counts_each_client_address_apart(make_app, keycloak):
