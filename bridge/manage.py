@@ -94,8 +94,10 @@ def queue():
     """Pending first, oldest first, with age; filters and search."""
     args = {name: request.args.get(name, "")[:100] for name in ("status", "region", "manager", "q")}
     who = reviewer()
-    rows = review.queue(db.session(), who, args["status"], args["region"], args["manager"], args["q"])
-    return render_template("manage/queue.html", rows=rows, args=args, who=who, now=utcnow(),
+    page = review.queue(db.session(), who, args["status"], args["region"], args["manager"], args["q"],
+                        request.args.get("page", 1, type=int))
+    filters = {name: value for name, value in args.items() if value}  # kept by the page links
+    return render_template("manage/queue.html", page=page, args=args, filters=filters, who=who, now=utcnow(),
                            regions=review.regions(db.session()) if who.is_admin else [])
 
 

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge import activation, audit, mailer, outbox
@@ -21,6 +21,7 @@ from bridge.schedule import next_activation
 
 log = logging.getLogger(__name__)
 STATUSES = ("pending", "approved", "rejected")
+PAGE_SIZE = 50
 
 
 class NotVisible(LookupError):
@@ -51,9 +52,35 @@ def _scoped(reviewer: Reviewer) -> Select:
     return query
 
 
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its rows, its number (from 1) and how many requests match in all."""
+
+    rows: list[tuple[AccessRequest, Customer]]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total)
+
+    @property
+    def first(self) -> int:
+        """Position of the page's first row among all matches (0 when nothing matches)."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
 def queue(session: Session, reviewer: Reviewer, status: str = "", region: str = "", manager: str = "",
-          search: str = "") -> list[tuple[AccessRequest, Customer]]:
-    """The reviewer's requests: pending first, oldest first; filtered and searched."""
+          search: str = "", page: int = 1) -> QueuePage:
+    """The reviewer's requests: pending first, oldest first; filtered, searched, PAGE_SIZE per page."""
     query = _scoped(reviewer)
     if status in STATUSES:
         query = query.where(AccessRequest.status == status)
@@ -67,8 +94,12 @@ def queue(session: Session, reviewer: Reviewer, status: str = "", region: str = 
             AccessRequest.first_name.ilike(pattern), AccessRequest.last_name.ilike(pattern),
             AccessRequest.email.ilike(pattern), AccessRequest.customer_number.ilike(pattern),
             AccessRequest.company.ilike(pattern), Customer.company.ilike(pattern)))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    number = min(max(page, 1), page_count(total))
     pending_first = (AccessRequest.status != "pending")
-    return list(session.execute(query.order_by(pending_first, AccessRequest.created_at).limit(500)).all())
+    ordered = query.order_by(pending_first, AccessRequest.created_at, AccessRequest.id)
+    rows = session.execute(ordered.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return QueuePage(list(rows), number, total)
 
 
 def regions(session: Session) -> list[str]:

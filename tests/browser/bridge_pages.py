@@ -28,9 +28,17 @@ def html_language(page: Page) -> str:
     return page.locator("html").get_attribute("lang") or ""
 
 
-def has_horizontal_scroll(page: Page) -> bool:
-    """True when the document is wider than the window (a horizontal scrollbar)."""
-    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+def sticking_out(page: Page) -> list[str]:
+    """The elements reaching past the window's right edge when the document needs a horizontal scrollbar
+    (empty when it does not), e.g. ["table.facts", "td"]: an assertion on it says what to fix."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) return [];
+        const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+            + (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+        return [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > width + 0.5).map(name).slice(0, 12);
+    }""")
 
 
 @dataclass

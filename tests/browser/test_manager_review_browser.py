@@ -23,10 +23,10 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
 from bridge.models import AccessRequest
-from devstack.seed import MANAGER_EAST, MANAGER_WEST
+from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from devstack.settings import REPO_ROOT
 from tests.browser.bridge_pages import (MIN_FILL_SECONDS, ConfirmationPage, ManagerQueuePage, RequestAccessPage,
-                                        RequestDetailPage, RequestDetails, open_review_ui)
+                                        RequestDetailPage, RequestDetails, open_review_ui, sticking_out)
 from tests.browser.pages import LoginPage
 from tests.support.forms import VALID_REQUEST, hidden_fields
 
@@ -34,6 +34,8 @@ ERROR_RED = "rgb(179, 38, 30)"      # #B3261E
 SUCCESS_GREEN = "rgb(30, 123, 52)"  # #1E7B34
 GREEN_WITHIN_SECONDS = 30
 THEME_TITLE = "Sign in to the B2B portal"  # wwLoginTitle, messages_en.properties of our theme
+TABLETS = {"tablet-portrait": (768, 1024), "tablet-landscape": (1024, 768)}
+TOUCH_TARGET_PX = 44
 
 
 @pytest.fixture
@@ -226,3 +228,29 @@ def test_signing_out_ends_the_keycloak_session_so_the_review_ui_asks_for_the_pas
 
     open_review_ui(west, bridge_server.url)  # the sign-in form again, not the queue
     expect(west).not_to_have_url(re.compile(r"/manage/(\?|$)"))
+
+
+@pytest.mark.parametrize("size", TABLETS.values(), ids=TABLETS.keys())
+def test_the_review_screens_fit_a_tablet_with_controls_big_enough_to_tap(
+        new_page, bridge_server, keycloak, demo, size, screenshot, axe_clean):
+    email = unique_address()
+    request_over_http(bridge_server.url, email)
+    width, height = size
+    page = new_page(width=width, height=height)
+    open_review_ui(page, bridge_server.url).sign_in(ADMIN.email, ADMIN.password)  # admins see the widest queue
+    queue = ManagerQueuePage(page).search(email)
+    expect(queue.row_for(email)).to_have_count(1)
+    assert sticking_out(page) == []
+    screenshot(page, "queue")
+    axe_clean(page)
+
+    detail = queue.open_request(email)
+    expect(detail.approve_button).to_be_visible()
+    assert sticking_out(page) == []
+    controls = page.locator("main button:visible, main select:visible, main textarea:visible, "
+                            "main input:visible:not([type=checkbox]):not([type=radio])").all()
+    too_small = [control.evaluate("e => e.id || e.name || e.textContent.trim()") for control in controls
+                 if control.bounding_box()["height"] < TOUCH_TARGET_PX]
+    assert len(controls) >= 4 and too_small == []
+    screenshot(page, "detail")
+    axe_clean(page)

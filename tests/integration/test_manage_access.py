@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bridge.db import session
-from bridge.models import AccessRequest
+from bridge.models import AccessRequest, utcnow
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from tests.support.forms import submit_request
 from tests.support.manager import csrf_token, sign_in
@@ -54,6 +56,33 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, west_request):
 def test_manager_sees_only_their_own_requests_in_the_queue(app, west_request, east_request):
     page = west(app).get("/manage/").get_data(as_text=True)
     assert f"/manage/requests/{west_request}" in page and f"/manage/requests/{east_request}" not in page
+
+
+def test_the_queue_shows_50_requests_a_page_oldest_first_and_its_links_keep_the_filters(app):
+    start = utcnow() - timedelta(days=3)
+    with app.app_context():
+        session().add_all(AccessRequest(
+            customer_number="100001", company="Pharmacie Centrale", first_name="Pat", last_name=f"Person{n:03d}",
+            email=f"person{n:03d}@pharmacie-centrale.example", language="fr", privacy_consent_at=start,
+            assigned_manager_email=MANAGER_WEST.email, created_at=start + timedelta(minutes=n)) for n in range(120))
+        session().commit()
+    client = west(app)
+
+    def names(page: str) -> list[str]:
+        return re.findall(r"Person(\d{3})", page)
+
+    first = client.get("/manage/?lang=en").get_data(as_text=True)
+    assert "Requests 1–50 of 120" in first and "Page 1 of 3" in first and 'rel="prev"' not in first
+    assert names(first) == [f"{n:03d}" for n in range(50)]
+    next_link = re.search(r'rel="next"\s+href="([^"]+)"', client.get("/manage/?q=centrale&lang=en").get_data(as_text=True))
+    second = client.get(next_link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "q=centrale" in next_link.group(1) and names(second) == [f"{n:03d}" for n in range(50, 100)]
+    last = client.get("/manage/?page=3&lang=en").get_data(as_text=True)
+    assert "Requests 101–120 of 120" in last and names(last) == [f"{n:03d}" for n in range(100, 120)]
+    assert 'rel="next"' not in last
+    assert names(client.get("/manage/?page=99").get_data(as_text=True)) == names(last)  # past the end: last page
+    assert names(client.get("/manage/?page=-4").get_data(as_text=True)) == names(first)
+    assert names(client.get("/manage/?page=abc").get_data(as_text=True)) == names(first)
 
 
 def test_other_regions_request_is_not_found(app, east_request):
