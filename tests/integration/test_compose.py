@@ -21,8 +21,14 @@ def compose_config() -> dict:
 def test_compose_config_passes_and_pins_our_keycloak_version():
     services = compose_config()["services"]
     assert services["keycloak"]["image"] == f"quay.io/keycloak/keycloak:{KEYCLOAK_VERSION}"
-    assert {"postgres", "keycloak", "bridge", "worker", "mailpit"} <= set(services)
+    assert {"postgres", "keycloak", "bridge", "worker", "mailpit", "redis"} <= set(services)
     assert services["worker"]["command"] == ["flask", "--app", "bridge", "worker"]
+
+
+def test_compose_bridge_workers_share_their_rate_limit_counters_in_redis():
+    services = compose_config()["services"]
+    assert services["bridge"]["environment"]["BRIDGE_RATELIMIT_STORAGE_URI"] == "redis://redis:6379/0"
+    assert services["bridge"]["depends_on"]["redis"]["condition"] == "service_healthy"
 
 
 def test_compose_publishes_ports_on_loopback_only():
