@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         # Only a cache miss asks Keycloak, under the hard deadline; hits never leave this thread.
         lambda email: gateway.within(lambda: has_access(gateway, email)), TTLCache(),
         float(app.config["EMAIL_STATUS_TTL_KNOWN"]), float(app.config["EMAIL_STATUS_TTL_UNKNOWN"]),
+        float(app.config["EMAIL_STATUS_FAILURE_PAUSE"]),
     )
 
     app.register_blueprint(health.blueprint)

@@ -46,6 +46,8 @@ DEFAULTS: dict[str, object] = {
     "EMAIL_CHECK_LIMIT_GLOBAL": "100 per second",
     "EMAIL_STATUS_TTL_KNOWN": 120,
     "EMAIL_STATUS_TTL_UNKNOWN": 20,
+    # After Keycloak failed to answer a check, cache misses answer "unavailable" at once for this long.
+    "EMAIL_STATUS_FAILURE_PAUSE": 10,
     # Customer numbers as printed on invoices, after removing spaces.
     "CUSTOMER_NUMBER_PATTERN": r"^[0-9]{5,10}$",
     # Requests for a customer without a regional manager go here (and the customer is flagged).

@@ -1,8 +1,9 @@
 """The live e-mail check: is this address known (can sign in), unknown, or not an address at all?
 
 Bounded by design (DESIGN.md §7): answers are cached so bursts do not reach Keycloak, "unknown"
-is cached briefly so a just-approved person turns green quickly, and addresses are only ever logged
-as a keyed hash.
+is cached briefly so a just-approved person turns green quickly, addresses are only ever logged
+as a keyed hash, and after Keycloak failed to answer, cache misses answer "unavailable" at once for a
+short pause instead of each waiting for the deadline again (cached answers are still served).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from typing import Callable
 
 from email_validator import EmailNotValidError, validate_email
+
+from bridge.keycloak_gateway import KeycloakUnavailable
 
 KNOWN, UNKNOWN, INVALID = "known", "unknown", "invalid"
 MAX_UNKNOWN_TTL = 30
@@ -76,12 +79,16 @@ class TTLCache:
 class EmailStatusService:
     """Answers known / unknown / invalid for an address, asking Keycloak at most once per TTL."""
 
-    def __init__(self, lookup: Callable[[str], bool], cache: TTLCache, ttl_known: float, ttl_unknown: float):
+    def __init__(self, lookup: Callable[[str], bool], cache: TTLCache, ttl_known: float, ttl_unknown: float,
+                 pause_after_failure: float = 0, clock: Callable[[], float] = time.monotonic):
         if ttl_unknown > MAX_UNKNOWN_TTL:
             raise ValueError(f"an unknown answer may be cached at most {MAX_UNKNOWN_TTL} s")
         self._lookup = lookup
         self._cache = cache
         self._ttl = {KNOWN: ttl_known, UNKNOWN: ttl_unknown}
+        self._pause = pause_after_failure
+        self._clock = clock
+        self._paused_until = float("-inf")
 
     def status(self, raw: str) -> str:
         """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer."""
@@ -92,7 +99,14 @@ class EmailStatusService:
         email = normalize(raw)
         if email is None:
             return INVALID
-        result = KNOWN if self._lookup(email) else UNKNOWN
+        if self._clock() < self._paused_until:
+            raise KeycloakUnavailable("Keycloak failed a moment ago; not asked again yet")
+        try:
+            found = self._lookup(email)
+        except KeycloakUnavailable:
+            self._paused_until = self._clock() + self._pause
+            raise
+        result = KNOWN if found else UNKNOWN
         self._cache.put(email, result, self._ttl[result])
         return result
 

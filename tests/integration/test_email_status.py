@@ -117,6 +117,15 @@ def test_unavailable_within_two_seconds_when_keycloak_is_down_or_hangs(make_app,
     assert response.status_code == 503 and response.json == {"status": "unavailable"}
 
 
+def test_after_a_hanging_keycloak_the_next_checks_do_not_wait_again(make_app, silent_listener):
+    client = make_app(KEYCLOAK_URL=silent_listener, EMAIL_STATUS_FAILURE_PAUSE=10).test_client()
+    assert check(client, PARTNER.email).status_code == 503  # waited for the deadline
+    started = time.monotonic()
+    answers = [check(client, f"someone{n}@pharmacie-centrale.example") for n in range(5)]
+    assert time.monotonic() - started < 0.5
+    assert [a.json for a in answers] == [{"status": "unavailable"}] * 5
+
+
 def test_switched_off_check_answers_disabled(make_app, nothing_listens):
     client = make_app(EMAIL_CHECK_ENABLED=False, KEYCLOAK_URL=nothing_listens).test_client()
     assert check(client, PARTNER.email).json == {"status": "disabled"}

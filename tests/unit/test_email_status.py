@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.email_status import EmailStatusService, TTLCache, keyed_hash, normalize
+from bridge.keycloak_gateway import KeycloakUnavailable
 
 
 class FakeClock:
@@ -108,6 +109,30 @@ def test_keycloak_failures_are_not_cached(clock):
         with pytest.raises(RuntimeError):
             checks.status("a@b.de")
     assert len(calls) == 2
+
+
+def test_after_keycloak_failed_misses_answer_unavailable_at_once_for_the_pause(clock):
+    calls, keycloak_up = [], [True]
+
+    def lookup(email):
+        calls.append(email)
+        if not keycloak_up[0]:
+            raise KeycloakUnavailable("Keycloak did not answer in time")
+        return email == "a@b.de"
+
+    checks = EmailStatusService(lookup, TTLCache(clock=clock), 120, 20, pause_after_failure=10, clock=clock)
+    assert checks.status("a@b.de") == "known"
+    keycloak_up[0] = False
+    with pytest.raises(KeycloakUnavailable):
+        checks.status("new@b.de")
+    clock.now += 9
+    with pytest.raises(KeycloakUnavailable):
+        checks.status("other@b.de")  # not asked: Keycloak failed 9 s ago
+    assert checks.status("a@b.de") == "known"  # cached answers are still served
+    assert calls == ["a@b.de", "new@b.de"]
+    keycloak_up[0] = True
+    clock.now += 2
+    assert checks.status("other@b.de") == "unknown" and calls[-1] == "other@b.de"
 
 
 def test_cache_stays_bounded(clock):
