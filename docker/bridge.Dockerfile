@@ -8,4 +8,4 @@ COPY devstack ./devstack
 RUN pip install --no-cache-dir -e . && pybabel compile -d bridge/translations && useradd --system bridge
 USER bridge
 EXPOSE 8000
-CMD ["sh", "-c", "flask --app bridge db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 2 --threads 8 'bridge:create_app()'"]
+CMD ["sh", "-c", "flask --app bridge db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 3 'bridge:create_app()'"]
