@@ -1,8 +1,10 @@
 <#import "template.ftl" as layout>
 <#-- Where activation and reset links land: choose a new password. -->
-<#assign newError = messagesPerField.existsError('password')>
 <#assign confirmError = messagesPerField.existsError('password-confirm')>
-<@layout.registrationLayout displayMessage=!messagesPerField.existsError('password','password-confirm'); section>
+<#-- Keycloak reports a password-policy failure as a form-wide error; it belongs under the new password. -->
+<#assign policyError = message?has_content && message.type == 'error' && !messagesPerField.existsError('password','password-confirm')>
+<#assign newError = messagesPerField.existsError('password') || policyError>
+<@layout.registrationLayout displayMessage=!(newError || confirmError); section>
     <#if section = "header">
         ${msg("wwUpdatePasswordTitle")}
     <#elseif section = "form">
@@ -23,7 +25,7 @@
                 </div>
                 <p id="ww-password-hint" class="ww-hint"><#if (passwordPolicies.length)?has_content>${msg("wwPasswordHintLength", passwordPolicies.length?c)} </#if>${msg("wwPasswordHint")}</p>
                 <#if newError>
-                    <p id="input-error-password" class="ww-field-error">${kcSanitize(messagesPerField.get('password'))?no_esc}</p>
+                    <p id="input-error-password" class="ww-field-error">${kcSanitize(policyError?then(message.summary, messagesPerField.get('password')))?no_esc}</p>
                 </#if>
             </div>
 

@@ -99,6 +99,9 @@ def test_update_password_page_refuses_a_short_password_in_our_words(
     expect(page.locator("#ww-password-hint")).to_contain_text("Au moins 12 caractères.")
     choose.choose("court")
     UpdatePasswordPage(page)
-    # Keycloak reports the policy as a page message (not a field error): our wording, in French.
-    expect(page.locator("#ww-page-message")).to_have_text("Le mot de passe doit contenir au moins 12 caractères.")
+    # Keycloak reports the policy form-wide; our page shows it under the new password, in our French wording.
+    expect(page.locator("#input-error-password")).to_have_text("Le mot de passe doit contenir au moins 12 caractères.")
+    expect(page.locator("#password-new")).to_have_attribute("aria-invalid", "true")
+    assert "input-error-password" in page.locator("#password-new").get_attribute("aria-describedby").split()
+    expect(page.locator("#ww-page-message")).to_have_count(0)
     screenshot(page, "update-password-too-short-fr")
