@@ -6,8 +6,9 @@ What runs (everything on 127.0.0.1, nothing on the test or dev-stack ports):
 * the bench Keycloak on 28080 (reused if `python -m bench.stack` keeps one up, else started from an
   empty database and stopped at the end), seeded with the demo accounts plus 21 more partners;
 * the bridge under gunicorn as in production, `--workers 3 'bridge:create_app()'` (sync workers), on
-  28000, with the bench stack's environment, a fresh SQLite file under .devstack/bench, and the rate
-  limits raised out of the way (BRIDGE_EMAIL_CHECK_LIMIT_PER_IP / _GLOBAL); cache TTLs are the
+  28000, with the bench stack's environment, a fresh SQLite file under .devstack/bench, its rate-limit
+  counters in Redis as `docker-compose.yml` keeps them (Debian's redis-server on 26379, started and
+  stopped by the benchmark), and the rate limits raised out of the way (BRIDGE_EMAIL_CHECK_LIMIT_PER_IP / _GLOBAL); cache TTLs are the
   production defaults (known 120 s, unknown 20 s);
 * a fixed set of 50 addresses (25 known, 25 unknown, a few in mixed case), pre-warmed in every
   gunicorn worker (each has its own in-process cache) with requests on fresh connections;
@@ -36,6 +37,7 @@ Baselines in the same run, same addresses, same wrk settings:
 
 Diagnostics in the same run (they explain the numbers; no target applies to them):
 
+* `bridge-memory`: the `bridge` setup with its counters in each process (`memory://`, the default).
 * `bridge-threads`: the bridge under the earlier production command, `--workers 2 --threads 8`, warm
   cache.
 * `bridge-close`: the `bridge` setup, but a new connection per request (`Connection: close`), as
@@ -80,6 +82,7 @@ import requests
 from bench import stack
 from bench.stack import BENCH_STATE, KEYCLOAK_DIRECT, REALM, Server, say
 from devstack import processes
+from devstack.redis_server import running_redis
 from devstack.seed import DEMO_ACCOUNTS
 from devstack.settings import REPO_ROOT
 
@@ -94,6 +97,8 @@ EXTRA_PARTNERS = 21
 P99_TARGET_MS = 20.0
 SPEEDUP_TARGET = 10.0
 BRIDGE_APP = "bridge:create_app()"
+REDIS_PORT = 26379
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ SERVERS = {
     "bridge-nolimit": ServerSpec(28006, BRIDGE_APP, settings=(("BRIDGE_RATELIMIT_ENABLED", "false"),)),
     "flask-floor": ServerSpec(28007, "bench.naive_email_status:create_floor_app()", bridge=False),
     "bridge-4x2": ServerSpec(28008, BRIDGE_APP, threads=2, workers=4),
+    "bridge-memory": ServerSpec(28009, BRIDGE_APP, settings=(("BRIDGE_RATELIMIT_STORAGE_URI", "memory://"),)),
 }
 TARGETS = {t.name: t for t in (
     Target("bridge", "product", "bridge"),
@@ -138,9 +144,10 @@ TARGETS = {t.name: t for t in (
     Target("bridge-nolimit", "diagnostic", "bridge-nolimit"),
     Target("flask-floor", "diagnostic", "flask-floor", warm=False, check=False),
     Target("bridge-4x2", "diagnostic", "bridge-4x2"),
+    Target("bridge-memory", "diagnostic", "bridge-memory"),
 )}
-DEFAULT_TARGETS = ("bridge", "naive", "keycloak-direct", "bridge-nocache", "bridge-threads", "bridge-close",
-                   "bridge-quiet", "bridge-nolimit", "flask-floor")
+DEFAULT_TARGETS = ("bridge", "naive", "keycloak-direct", "bridge-nocache", "bridge-memory", "bridge-threads",
+                   "bridge-close", "bridge-quiet", "bridge-nolimit", "flask-floor")
 
 
 @dataclass
@@ -193,6 +200,7 @@ def bridge_env(settings: tuple = ()) -> dict[str, str]:
     env = stack.bench_env()
     env.update(RAISED_LIMITS)
     env["BRIDGE_DATABASE_URL"] = f"sqlite:///{BENCH_STATE / 'bridge.sqlite'}"
+    env["BRIDGE_RATELIMIT_STORAGE_URI"] = REDIS_URL
     env.update(dict(settings))
     return env
 
@@ -415,7 +423,7 @@ def main(argv: list[str] | None = None) -> None:
     ADDRESSES.write_text("".join(f"{email}\n" for email, _ in pairs))
     env_info = stack.machine()
     levels: list[Level] = []
-    with stack.running_keycloak(), contextlib.ExitStack() as running:
+    with stack.running_keycloak(), running_redis(stack.check_port(REDIS_PORT)), contextlib.ExitStack() as running:
         seed_partners()
         env_info.update(stack.server_info())
         migrate_bridge_db()

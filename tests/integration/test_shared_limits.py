@@ -14,14 +14,15 @@ import sys
 import pytest
 import redis
 
+from devstack.redis_server import running_redis
 from devstack.settings import REPO_ROOT
-from tests.support.redis import running_redis
+from tests.ports import free_ports
 
 
 @pytest.fixture(scope="module")
 def redis_url():
     try:
-        with running_redis() as url:
+        with running_redis(free_ports()[0]) as url:
             yield url
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -1,6 +1,6 @@
-"""A private Redis server for tests: Debian's `redis-server` on a free port, 127.0.0.1 only, nothing on disk.
+"""A private Redis server for tests and benchmarks: Debian's `redis-server`, 127.0.0.1 only, nothing on disk.
 
-    with running_redis() as url:      # redis://127.0.0.1:PORT/0
+    with running_redis(port) as url:      # redis://127.0.0.1:PORT/0
         ...
 """
 
@@ -14,16 +14,13 @@ from typing import Iterator
 
 import redis
 
-from tests.ports import free_ports
-
 
 @contextlib.contextmanager
-def running_redis() -> Iterator[str]:
+def running_redis(port: int) -> Iterator[str]:
     executable = shutil.which("redis-server")
     if executable is None:
         raise RuntimeError("redis-server is not installed: run `make test` (installs it as root) "
                            "or `apt-get install -y redis-server`")
-    port = free_ports()[0]
     process = subprocess.Popen(
         [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
