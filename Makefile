@@ -1,6 +1,6 @@
 # Two commands for a newcomer: `make run` (the whole stack with demo data) and `make test` (every test).
 # Both install what they need: the virtual environment, the Keycloak distribution (cached in
-# ~/.cache/woundwo-b2b), and for tests Debian's Chromium and PostgreSQL server.
+# ~/.cache/woundwo-b2b), and for tests Debian's Chromium, PostgreSQL server and Redis server.
 
 PYTHON ?= python3
 VENV := .venv
@@ -43,7 +43,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the tests use: Chromium (browser tests) and PostgreSQL's server (outbox concurrency).
+# Debian packages the tests use: Chromium (browser tests), PostgreSQL's server (outbox concurrency)
+# and Redis (rate-limit counters shared by processes).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \

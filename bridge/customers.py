@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.email_status import normalize
 from bridge.i18n import LANGUAGES
 from bridge.models import Customer, utcnow
 
@@ -73,12 +73,9 @@ def read_rows(data: bytes) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
 
 @lru_cache(maxsize=4096)
 def _is_email(address: str) -> bool:
-    """Whether `address` is an e-mail address; cached, as a directory repeats a few manager addresses."""
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
+    """Whether `address` is an e-mail address (the e-mail check's own rule); cached, as a directory repeats
+    a few manager addresses."""
+    return normalize(address) is not None
 
 
 def validate_row(row: dict[str, str], pattern: str) -> tuple[dict | None, str | None]:
