@@ -47,6 +47,10 @@ Diagnostics in the same run (they explain the numbers; no target applies to them
 * `flask-floor`: a Flask view that parses the body and answers a constant under the bridge's gunicorn
   command (bench.naive_email_status:create_floor_app): the most any Flask view can do on this machine.
 * `bridge-4x2` (only when asked for with --targets): the bridge with `--workers 4 --threads 2`.
+* `flask-floor-granian`, `bridge-granian`, `bridge-granian-memory`, `naive-granian` (only when asked for
+  with --targets; need `pip install -e '.[bench]'`): the floor app, the bridge with its counters in Redis
+  or in memory, and the naive baseline under granian (a Rust HTTP server, WSGI interface, 2 workers,
+  kept-alive connections) instead of gunicorn: how much of the ceiling is the Python HTTP server.
 
 CPU columns: percent of one core used during the measured seconds by the server's processes, by
 Keycloak, by wrk, and by everything else on the machine (other people's jobs; 200 % = both cores).
@@ -119,6 +123,12 @@ class ServerSpec:
     workers: int = 3
     settings: tuple = ()
     bridge: bool = True       # gets the bridge's environment
+    granian: bool = False     # served by granian (2 workers, kept-alive connections) instead of gunicorn
+
+    def command(self) -> list[str]:
+        if self.granian:
+            return stack.granian_command(self.app, self.port, workers=self.workers)
+        return stack.gunicorn_command(self.app, self.port, workers=self.workers, threads=self.threads)
 
 
 SERVERS = {
@@ -132,6 +142,13 @@ SERVERS = {
     "flask-floor": ServerSpec(28007, "bench.naive_email_status:create_floor_app()", bridge=False),
     "bridge-4x2": ServerSpec(28008, BRIDGE_APP, threads=2, workers=4),
     "bridge-memory": ServerSpec(28009, BRIDGE_APP, settings=(("BRIDGE_RATELIMIT_STORAGE_URI", "memory://"),)),
+    "bridge-granian": ServerSpec(28010, BRIDGE_APP, workers=2, granian=True),
+    "bridge-granian-memory": ServerSpec(28011, BRIDGE_APP, workers=2, granian=True,
+                                        settings=(("BRIDGE_RATELIMIT_STORAGE_URI", "memory://"),)),
+    "flask-floor-granian": ServerSpec(28012, "bench.naive_email_status:create_floor_app()", workers=2, granian=True,
+                                      bridge=False),
+    "naive-granian": ServerSpec(28013, "bench.naive_email_status:create_app()", workers=2, granian=True,
+                                bridge=False),
 }
 TARGETS = {t.name: t for t in (
     Target("bridge", "product", "bridge"),
@@ -145,6 +162,10 @@ TARGETS = {t.name: t for t in (
     Target("flask-floor", "diagnostic", "flask-floor", warm=False, check=False),
     Target("bridge-4x2", "diagnostic", "bridge-4x2"),
     Target("bridge-memory", "diagnostic", "bridge-memory"),
+    Target("bridge-granian", "diagnostic", "bridge-granian"),
+    Target("bridge-granian-memory", "diagnostic", "bridge-granian-memory"),
+    Target("flask-floor-granian", "diagnostic", "flask-floor-granian", warm=False, check=False),
+    Target("naive-granian", "baseline", "naive-granian", warm=False),
 )}
 DEFAULT_TARGETS = ("bridge", "naive", "keycloak-direct", "bridge-nocache", "bridge-memory", "bridge-threads",
                    "bridge-close", "bridge-quiet", "bridge-nolimit", "flask-floor")
@@ -398,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--levels", default="1,10,50", help="concurrent clients, comma-separated (default 1,10,50)")
     parser.add_argument("--repetitions", type=int, default=3, help="interleaved repetitions per level (default 3)")
     parser.add_argument("--targets", default=",".join(DEFAULT_TARGETS),
-                        help="comma-separated, from: " + ", ".join(TARGETS) + " (default: all but bridge-4x2)")
+                        help="comma-separated, from: " + ", ".join(TARGETS) + " (default: all but bridge-4x2 and the granian ones)")
     parser.add_argument("--results", default="email_status", help="name of the results file (default email_status)")
     parser.add_argument("--quiet-below", type=float, default=40,
                         help="wait before each measurement until other processes use less CPU %% than this (default 40)")
@@ -432,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
             spec = SERVERS[key]
             env = bridge_env(spec.settings) if spec.bridge else naive_env()
             servers[key] = running.enter_context(Server(
-                f"bench-{key}", stack.gunicorn_command(spec.app, spec.port, workers=spec.workers, threads=spec.threads), env,
+                f"bench-{key}", spec.command(), env,
                 f"http://127.0.0.1:{spec.port}/healthz"))
         for target in targets:
             if target.check:

@@ -16,6 +16,8 @@ State lives in .devstack/bench/ (git-ignored).
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -174,6 +176,7 @@ def machine() -> dict:
         "keycloak": KEYCLOAK_VERSION,
         "jdk": f"{java_home.name} ({jdk.group(1) if jdk else '?'})",
         "gunicorn": gunicorn.__version__,
+        "granian": importlib.metadata.version("granian") if importlib.util.find_spec("granian") else None,
         "sqlalchemy": sqlalchemy.__version__,
         "sqlite": sqlite3.sqlite_version,
         "wrk": _command_version(["wrk", "--version"]).split(" [")[0],
@@ -290,6 +293,16 @@ def gunicorn_command(app: str, port: int, workers: int = 2, threads: int | None 
     if threads:
         command += ["--threads", str(threads)]
     return [*command, app]
+
+
+def granian_command(app: str, port: int, workers: int = 2) -> list[str]:
+    """The same app under granian (Rust HTTP server, WSGI interface, kept-alive connections): a diagnostic
+    of how much the Python HTTP server costs. Needs the bench extra: pip install -e '.[bench]'."""
+    if importlib.util.find_spec("granian") is None:
+        raise SystemExit("granian is needed for the *-granian targets: .venv/bin/pip install -e '.[bench]'")
+    factory = app.removesuffix("()")  # granian calls the factory itself with --factory
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+            str(check_port(port)), "--workers", str(workers), "--no-ws", "--log-level", "warning", "--factory", factory]
 
 
 def save_results(name: str, data: dict) -> Path:
