@@ -1,0 +1,74 @@
+"""The reverse-proxy limit that replaces lockout (docs/security.md §2), with the nginx files we ship in
+deploy/nginx/, in front of the real test Keycloak: form posts are limited per client address, page views
+and other addresses are not, sign-in works through the proxy, and the 429 page speaks the three languages.
+"""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+import requests
+
+from devstack.seed import PARTNER
+from devstack.settings import TEST_PORTS
+from tests.support.nginx import running_nginx
+from tests.support.oidc import authorization_code, browser_session, forms, open_login_page
+
+BURST = 30  # keycloak-server.conf: burst=30 nodelay, then 30 a minute
+FORM_POST = "/realms/woundwo/login-actions/authenticate"
+
+
+@pytest.fixture
+def proxy(keycloak, tmp_path):
+    """A fresh nginx (empty counters) in front of the test Keycloak."""
+    try:
+        with running_nginx(TEST_PORTS.keycloak, tmp_path / "nginx") as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def post_from(proxy: str, source: str) -> http.client.HTTPResponse:
+    """A form post with nothing in it (Keycloak answers it with an error page), sent from address `source`."""
+    address = urlparse(proxy)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10, source_address=(source, 0))
+    connection.request("POST", FORM_POST, body="username=x&password=y",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.body = response.read().decode()
+    connection.close()
+    return response
+
+
+def test_form_posts_past_the_burst_get_the_wait_page_while_pages_and_other_addresses_pass(proxy):
+    statuses = [post_from(proxy, "127.0.0.1").status for _ in range(BURST + 10)]
+
+    # The burst passes to Keycloak (tokens trickle back at 1 every 2 s, so one or two more may pass).
+    assert 429 not in statuses[:BURST + 1], statuses
+    assert statuses[BURST + 3:] == [429] * 7, statuses
+    limited = post_from(proxy, "127.0.0.1")
+    assert limited.status == 429
+    assert limited.getheader("Retry-After") == "60"
+    assert limited.getheader("Content-Type") == "text/html; charset=utf-8"
+    for words in ("Merci de patienter une minute", "Bitte warten Sie eine Minute", "Please wait a minute",
+                  "Votre compte n’est pas bloqué", "Ihr Konto ist nicht gesperrt", "Your account is not locked"):
+        assert words in limited.body
+    # Page views stay free for the same address, and another address (a different clinic) posts normally.
+    page_view = requests.get(f"{proxy}{FORM_POST}", timeout=10)
+    assert page_view.status_code != 429 and "patienter" not in page_view.text
+    assert post_from(proxy, "127.0.0.2").status != 429
+
+
+def test_a_partner_signs_in_through_the_proxy(proxy, demo, test_env):
+    redirect_uri = test_env["PORTAL_URL"] + "/callback"
+    session = browser_session()
+    page = open_login_page(session, proxy, "b2b-portal", redirect_uri)
+    assert page.url.startswith(proxy)
+    # Keycloak writes its own hostname into the form (a deployment sets it to the proxy's name).
+    action = urlparse(forms(page.text)["kc-form-login"]["action"])
+    through_proxy = urlunparse(action._replace(scheme="http", netloc=urlparse(proxy).netloc))
+    answer = session.post(through_proxy, data={"username": PARTNER.email, "password": PARTNER.password,
+                                               "credentialId": ""}, allow_redirects=False, timeout=10)
+    assert authorization_code(answer, redirect_uri), answer.text[:300]

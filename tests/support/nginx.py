@@ -1,0 +1,67 @@
+"""Debian's nginx in front of the test Keycloak, configured with the files we ship in deploy/nginx/.
+
+Only the wrapper differs from a deployment: 127.0.0.1 on a free port instead of TLS on 443, the
+upstream pointing at the test Keycloak, and logs, pid and temporary files in a folder of the test's.
+
+    with running_nginx(keycloak_port=18080, directory=tmp_path) as url:   # http://127.0.0.1:PORT
+        ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+from devstack import processes
+from devstack.settings import REPO_ROOT
+from tests.ports import free_ports
+
+SHIPPED = REPO_ROOT / "deploy" / "nginx"
+
+WRAPPER = """\
+daemon off;
+worker_processes 1;
+pid {state}/nginx.pid;
+error_log {state}/error.log warn;
+events {{ worker_connections 128; }}
+http {{
+    access_log off;
+    client_body_temp_path {state}/body;
+    proxy_temp_path {state}/proxy;
+    fastcgi_temp_path {state}/fastcgi;
+    uwsgi_temp_path {state}/uwsgi;
+    scgi_temp_path {state}/scgi;
+    include {shipped}/keycloak-rate-limit.conf;
+    upstream keycloak {{ server 127.0.0.1:{keycloak_port}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {shipped}/keycloak-server.conf;
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def running_nginx(keycloak_port: int, directory: Path) -> Iterator[str]:
+    executable = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(executable).exists():
+        raise RuntimeError("nginx is not installed: run `make test` (installs it as root) or `apt-get install -y nginx`")
+    port = free_ports()[0]
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "nginx.conf"
+    config.write_text(WRAPPER.format(state=directory, shipped=SHIPPED, keycloak_port=keycloak_port, port=port))
+    command = [executable, "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise RuntimeError(f"nginx refused the configuration:\n{checked.stderr}")
+    log = directory / "nginx.out"
+    process = processes.spawn(command, {}, log, cwd=directory)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        processes.wait_http(f"{url}/realms/woundwo/.well-known/openid-configuration", 30, process, log)
+        yield url
+    finally:
+        processes.stop(process)
