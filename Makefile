@@ -43,14 +43,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the tests use: Chromium (browser tests), PostgreSQL's server (outbox concurrency),
-# Redis (rate-limit counters shared by processes) and nginx (the shipped reverse-proxy limit).
+# Debian packages the tests use: Chromium (browser tests), PostgreSQL's server (outbox concurrency)
+# and Redis (rate-limit counters shared by processes). nginx is fetched by the tests themselves
+# (tests/support/nginx.py), without installing its service.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
-	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

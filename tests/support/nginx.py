@@ -1,5 +1,9 @@
 """Debian's nginx in front of the test Keycloak, configured with the files we ship in deploy/nginx/.
 
+The binary is the installed one, else unpacked once from Debian's package into the download cache
+(~/.cache/woundwo-b2b/nginx): installing the package would also start the system nginx service,
+whose default site listens on port 80 of every interface.
+
 Only the wrapper differs from a deployment: 127.0.0.1 on a free port instead of TLS on 443, the
 upstream pointing at the test Keycloak, and logs, pid and temporary files in a folder of the test's.
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from devstack import processes
+from devstack.keycloak import cache_dir
 from devstack.settings import REPO_ROOT
 from tests.ports import free_ports
 
@@ -44,11 +49,27 @@ http {{
 """
 
 
+def nginx_executable() -> Path:
+    """The installed nginx, or the one unpacked from Debian's package into the cache (fetched once)."""
+    for installed in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if installed and Path(installed).exists():
+            return Path(installed)
+    unpacked = cache_dir() / "nginx"
+    binary = unpacked / "usr" / "sbin" / "nginx"
+    if not binary.exists():
+        download = cache_dir() / "nginx-download"
+        download.mkdir(parents=True, exist_ok=True)
+        fetched = subprocess.run(["apt-get", "download", "nginx"], cwd=download, capture_output=True, text=True)
+        packages = sorted(download.glob("nginx_*.deb"))
+        if fetched.returncode != 0 or not packages:
+            raise RuntimeError(f"could not fetch Debian's nginx package (apt-get download nginx): {fetched.stderr}")
+        subprocess.run(["dpkg-deb", "-x", str(packages[-1]), str(unpacked)], check=True)
+    return binary
+
+
 @contextlib.contextmanager
 def running_nginx(keycloak_port: int, directory: Path) -> Iterator[str]:
-    executable = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(executable).exists():
-        raise RuntimeError("nginx is not installed: run `make test` (installs it as root) or `apt-get install -y nginx`")
+    executable = str(nginx_executable())
     port = free_ports()[0]
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "nginx.conf"
