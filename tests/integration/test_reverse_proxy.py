@@ -1,11 +1,15 @@
 """The reverse-proxy limit that replaces lockout (docs/security.md §2), with the nginx files we ship in
 deploy/nginx/, in front of the real test Keycloak: form posts are limited per client address, page views
-and other addresses are not, sign-in works through the proxy, and the 429 page speaks the three languages.
+and other addresses are not, sign-in works through the proxy, the 429 page speaks the three languages, and
+forwarded-for headers come from the proxy, never from the client.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -28,6 +32,34 @@ def proxy(keycloak, tmp_path):
             yield url
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+class HeaderEcho(BaseHTTPRequestHandler):
+    """An upstream that answers with the request headers it received, as JSON."""
+
+    def do_GET(self):
+        body = json.dumps(dict(self.headers.items())).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy_to_echo(tmp_path):
+    """The shipped configuration in front of HeaderEcho instead of Keycloak."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), HeaderEcho)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with running_nginx(server.server_address[1], tmp_path / "nginx", ready_path="/") as url:
+            yield url
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def post_from(proxy: str, source: str) -> http.client.HTTPResponse:
@@ -72,3 +104,12 @@ def test_a_partner_signs_in_through_the_proxy(proxy, demo, test_env):
     answer = session.post(through_proxy, data={"username": PARTNER.email, "password": PARTNER.password,
                                                "credentialId": ""}, allow_redirects=False, timeout=10)
     assert authorization_code(answer, redirect_uri), answer.text[:300]
+
+
+def test_forwarded_headers_are_overwritten_never_passed_on_from_the_client(proxy_to_echo):
+    # Keycloak trusts these headers from the proxy (--proxy-headers=xforwarded): a client must not choose them.
+    seen = requests.get(f"{proxy_to_echo}/realms/woundwo/account", timeout=10, headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}).json()
+    assert seen["X-Forwarded-For"] == "127.0.0.1"
+    assert seen["X-Forwarded-Host"] == seen["Host"] == "127.0.0.1"
+    assert seen["X-Forwarded-Proto"] == "http"

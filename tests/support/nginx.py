@@ -7,7 +7,7 @@ whose default site listens on port 80 of every interface.
 Only the wrapper differs from a deployment: 127.0.0.1 on a free port instead of TLS on 443, the
 upstream pointing at the test Keycloak, and logs, pid and temporary files in a folder of the test's.
 
-    with running_nginx(keycloak_port=18080, directory=tmp_path) as url:   # http://127.0.0.1:PORT
+    with running_nginx(upstream_port=18080, directory=tmp_path) as url:   # http://127.0.0.1:PORT
         ...
 """
 
@@ -40,7 +40,7 @@ http {{
     uwsgi_temp_path {state}/uwsgi;
     scgi_temp_path {state}/scgi;
     include {shipped}/keycloak-rate-limit.conf;
-    upstream keycloak {{ server 127.0.0.1:{keycloak_port}; }}
+    upstream keycloak {{ server 127.0.0.1:{upstream_port}; }}
     server {{
         listen 127.0.0.1:{port};
         include {shipped}/keycloak-server.conf;
@@ -68,12 +68,14 @@ def nginx_executable() -> Path:
 
 
 @contextlib.contextmanager
-def running_nginx(keycloak_port: int, directory: Path) -> Iterator[str]:
+def running_nginx(upstream_port: int, directory: Path,
+                  ready_path: str = "/realms/woundwo/.well-known/openid-configuration") -> Iterator[str]:
+    """nginx on a free 127.0.0.1 port in front of 127.0.0.1:`upstream_port`, once `ready_path` answers 200."""
     executable = str(nginx_executable())
     port = free_ports()[0]
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "nginx.conf"
-    config.write_text(WRAPPER.format(state=directory, shipped=SHIPPED, keycloak_port=keycloak_port, port=port))
+    config.write_text(WRAPPER.format(state=directory, shipped=SHIPPED, upstream_port=upstream_port, port=port))
     command = [executable, "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     if checked.returncode != 0:
@@ -82,7 +84,7 @@ def running_nginx(keycloak_port: int, directory: Path) -> Iterator[str]:
     process = processes.spawn(command, {}, log, cwd=directory)
     url = f"http://127.0.0.1:{port}"
     try:
-        processes.wait_http(f"{url}/realms/woundwo/.well-known/openid-configuration", 30, process, log)
+        processes.wait_http(f"{url}{ready_path}", 30, process, log)
         yield url
     finally:
         processes.stop(process)
