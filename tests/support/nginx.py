@@ -1,8 +1,8 @@
 """Debian's nginx in front of the test Keycloak, configured with the files we ship in deploy/nginx/.
 
-The binary is the installed one, else unpacked once from Debian's package into the download cache
-(~/.cache/woundwo-b2b/nginx): installing the package would also start the system nginx service,
-whose default site listens on port 80 of every interface.
+The binary is the installed one, else unpacked from Debian's package (tests/support/debian.py):
+installing the package would also start the system nginx service, whose default site listens on
+port 80 of every interface.
 
 Only the wrapper differs from a deployment: 127.0.0.1 on a free port instead of TLS on 443, the
 upstream pointing at the test Keycloak, and logs, pid and temporary files in a folder of the test's.
@@ -14,15 +14,14 @@ upstream pointing at the test Keycloak, and logs, pid and temporary files in a f
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Iterator
 
 from devstack import processes
-from devstack.keycloak import cache_dir
 from devstack.settings import REPO_ROOT
 from tests.ports import free_ports
+from tests.support.debian import debian_program
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx"
 
@@ -49,29 +48,11 @@ http {{
 """
 
 
-def nginx_executable() -> Path:
-    """The installed nginx, or the one unpacked from Debian's package into the cache (fetched once)."""
-    for installed in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if installed and Path(installed).exists():
-            return Path(installed)
-    unpacked = cache_dir() / "nginx"
-    binary = unpacked / "usr" / "sbin" / "nginx"
-    if not binary.exists():
-        download = cache_dir() / "nginx-download"
-        download.mkdir(parents=True, exist_ok=True)
-        fetched = subprocess.run(["apt-get", "download", "nginx"], cwd=download, capture_output=True, text=True)
-        packages = sorted(download.glob("nginx_*.deb"))
-        if fetched.returncode != 0 or not packages:
-            raise RuntimeError(f"could not fetch Debian's nginx package (apt-get download nginx): {fetched.stderr}")
-        subprocess.run(["dpkg-deb", "-x", str(packages[-1]), str(unpacked)], check=True)
-    return binary
-
-
 @contextlib.contextmanager
 def running_nginx(upstream_port: int, directory: Path,
                   ready_path: str = "/realms/woundwo/.well-known/openid-configuration") -> Iterator[str]:
     """nginx on a free 127.0.0.1 port in front of 127.0.0.1:`upstream_port`, once `ready_path` answers 200."""
-    executable = str(nginx_executable())
+    executable = str(debian_program("nginx", "/usr/sbin/nginx"))
     port = free_ports()[0]
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "nginx.conf"
