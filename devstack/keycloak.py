@@ -174,6 +174,9 @@ class KeycloakInstance:
             str(self.directory / "bin" / "kc.sh"), "start-dev",
             "--import-realm",
             "--health-enabled=true",
+            # keycloak_user_events_total on the management port: the failed-sign-in alerts of docs/security.md §4
+            "--metrics-enabled=true",
+            "--event-metrics-user-enabled=true",
             f"--http-port={self.http_port}",
             f"--http-management-port={self.management_port}",
             "--http-host=127.0.0.1",
