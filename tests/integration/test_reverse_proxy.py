@@ -1,13 +1,14 @@
 """The reverse-proxy limit that replaces lockout (docs/security.md §2), with the nginx files we ship in
 deploy/nginx/, in front of the real test Keycloak: form posts are limited per client address, page views
-and other addresses are not, sign-in works through the proxy, the 429 page speaks the three languages, and
-forwarded-for headers come from the proxy, never from the client.
+and other addresses are not, sign-in works through the proxy, the 429 page speaks the three languages,
+forwarded-for headers come from the proxy, never from the client, and only realm woundwo's paths are exposed.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, urlunparse
@@ -55,7 +56,7 @@ def proxy_to_echo(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), HeaderEcho)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with running_nginx(server.server_address[1], tmp_path / "nginx", ready_path="/") as url:
+        with running_nginx(server.server_address[1], tmp_path / "nginx", ready_path="/realms/woundwo/account") as url:
             yield url
     finally:
         server.shutdown()
@@ -113,3 +114,18 @@ def test_forwarded_headers_are_overwritten_never_passed_on_from_the_client(proxy
     assert seen["X-Forwarded-For"] == "127.0.0.1"
     assert seen["X-Forwarded-Host"] == seen["Host"] == "127.0.0.1"
     assert seen["X-Forwarded-Proto"] == "http"
+
+
+def test_only_the_partner_realm_and_its_resources_are_exposed(proxy):
+    def status(path: str) -> int:
+        return requests.get(f"{proxy}{path}", timeout=10, allow_redirects=False).status_code
+
+    login_page = requests.get(f"{proxy}/realms/woundwo/account", timeout=10)
+    stylesheets = [href for href in re.findall(r'<link[^>]*href="([^"]+)"', login_page.text) if "/resources/" in href]
+    assert stylesheets, "the login page links no stylesheet under /resources/"
+    assert status(urlparse(stylesheets[0]).path) == 200
+    assert status("/realms/woundwo/.well-known/openid-configuration") == 200
+    for hidden in ("/admin/", "/admin/master/console/", "/admin/realms/woundwo/users",
+                   "/realms/master/.well-known/openid-configuration", "/realms/master/protocol/openid-connect/auth",
+                   "/", "/metrics", "/health/ready"):
+        assert status(hidden) == 404, hidden
