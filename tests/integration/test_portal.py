@@ -117,6 +117,9 @@ def test_the_portal_session_cookie_is_its_own_httponly_and_samesite_lax(portal):
     cookie = next(c for c in session.cookies if c.name == "woundwo_portal_session")
     assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "Lax"
     assert "woundwo_bridge_session" not in {c.name for c in session.cookies}
+    # The example keeps the tokens in this cookie (docs/portal-integration.md); browsers drop cookies over 4 KB,
+    # which would sign the person out silently. About 2.4 KB with the demo partner's tokens today.
+    assert len(cookie.name) + len(cookie.value) < 4000
 
 
 def test_logout_ends_the_keycloak_session_and_returns_to_the_portal_where_sign_in_is_needed_again(portal):
