@@ -4,7 +4,9 @@ against uncached baselines measured in the same run (issue 3).
 What runs (everything on 127.0.0.1, nothing on the test or dev-stack ports):
 
 * the bench Keycloak on 28080 (reused if `python -m bench.stack` keeps one up, else started from an
-  empty database and stopped at the end), seeded with the demo accounts plus 21 more partners;
+  empty database and stopped at the end), seeded with the demo accounts plus 21 more partners; its
+  own database is its dev-file H2 database, or with --keycloak-db postgres a private PostgreSQL
+  cluster over TCP as in production (tests/support/postgres.py);
 * the bridge under gunicorn as in production, `--workers 3 'bridge:create_app()'` (sync workers), on
   28000, with the bench stack's environment, a fresh SQLite file under .devstack/bench, its rate-limit
   counters in Redis as `docker-compose.yml` keeps them (Debian's redis-server on 26379, started and
@@ -80,6 +82,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import requests
 
@@ -89,6 +92,7 @@ from devstack import processes
 from devstack.redis_server import running_redis
 from devstack.seed import DEMO_ACCOUNTS
 from devstack.settings import REPO_ROOT
+from tests.support.postgres import start_postgres, stop_postgres
 
 LUA = Path(__file__).resolve().parent / "email_status.lua"
 ADDRESSES = BENCH_STATE / "email-addresses.txt"
@@ -215,6 +219,23 @@ def seed_partners() -> None:
         user_id = gateway.ensure_user(f"bench.partner{i:02d}@pharmacie-bench.example", "Bench", f"Partner {i}",
                                       "fr", {"customer_number": "100001"}, email_verified=True)
         gateway.grant_realm_role(user_id, "b2b-partner")
+
+
+@contextlib.contextmanager
+def keycloak_database(kind: str, env_info: dict) -> Iterator[dict[str, str]]:
+    """Keycloak's own database: {} for its dev-file (H2) database, or a private PostgreSQL cluster's settings."""
+    if kind == "dev-file":
+        env_info["keycloak_db"] = "dev-file (H2)"
+        yield {}
+        return
+    cluster = start_postgres()
+    try:
+        name = cluster.create_database("keycloak").rsplit("/", 1)[1]
+        env_info["keycloak_db"] = f"PostgreSQL {cluster.version} on 127.0.0.1 (TCP)"
+        yield {"KC_DB": "postgres", "KC_DB_URL": f"jdbc:postgresql://127.0.0.1:{cluster.port}/{name}",
+               "KC_DB_USERNAME": "postgres"}
+    finally:
+        stop_postgres(cluster)
 
 
 def bridge_env(settings: tuple = ()) -> dict[str, str]:
@@ -424,6 +445,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet-below", type=float, default=40,
                         help="wait before each measurement until other processes use less CPU %% than this (default 40)")
     parser.add_argument("--quiet-wait", type=float, default=30, help="but at most this many seconds (default 30)")
+    parser.add_argument("--keycloak-db", choices=("dev-file", "postgres"), default="dev-file",
+                        help="Keycloak's own database: its dev-file H2 (default) or a private PostgreSQL cluster, "
+                             "as production runs it (needs Debian's postgresql; a running bench Keycloak is not reused)")
     parser.add_argument("--report", action="store_true", help="only print the tables of the saved run --results")
     args = parser.parse_args(argv)
     if args.report:
@@ -444,7 +468,8 @@ def main(argv: list[str] | None = None) -> None:
     ADDRESSES.write_text("".join(f"{email}\n" for email, _ in pairs))
     env_info = stack.machine()
     levels: list[Level] = []
-    with stack.running_keycloak(), running_redis(stack.check_port(REDIS_PORT)), contextlib.ExitStack() as running:
+    with keycloak_database(args.keycloak_db, env_info) as database, stack.running_keycloak(database=database), \
+            running_redis(stack.check_port(REDIS_PORT)), contextlib.ExitStack() as running:
         seed_partners()
         env_info.update(stack.server_info())
         migrate_bridge_db()

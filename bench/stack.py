@@ -90,15 +90,22 @@ def gateway() -> KeycloakGateway:
 
 
 @contextlib.contextmanager
-def running_keycloak(fresh: bool = True) -> Iterator[str]:
-    """Yield the bench Keycloak's URL: reuse one that is up, else start (and later stop) our own."""
+def running_keycloak(fresh: bool = True, database: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the bench Keycloak's URL: reuse one that is up, else start (and later stop) our own.
+
+    `database`: KC_DB* settings for Keycloak's own database; by default its dev-file (H2) database.
+    """
     if keycloak_is_up():
+        if database:
+            raise SystemExit(f"a bench Keycloak with its dev-file database already runs on {KEYCLOAK_URL}; "
+                             "stop it to measure with another database")
         say(f"reusing the Keycloak already running on {KEYCLOAK_URL}")
         seed_keycloak(gateway())
         yield KEYCLOAK_URL
         return
-    instance = BenchKeycloak(BENCH_STATE / "keycloak", BENCH_PORTS.keycloak, BENCH_PORTS.keycloak_management,
-                             bench_env())
+    folder = BENCH_STATE / ("keycloak-" + database["KC_DB"] if database else "keycloak")
+    instance = BenchKeycloak(folder, BENCH_PORTS.keycloak, BENCH_PORTS.keycloak_management,
+                             {**bench_env(), **(database or {})})
     instance.prepare(fresh=fresh)
     instance.start()
     try:
