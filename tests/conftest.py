@@ -170,8 +170,9 @@ class BridgeServer:
                 pytest.fail(f"port {TEST_PORTS.bridge} is taken: is another test run active?")
         self.process = processes.spawn(
             # Sync workers as in production, but one: limits counted in memory:// then apply exactly.
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{TEST_PORTS.bridge}", "--workers", "1",
-             "bridge:create_app()"], {**self.env, **settings}, self.log_file, cwd=REPO_ROOT)
+            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--bind",
+             f"127.0.0.1:{TEST_PORTS.bridge}", "--workers", "1", "bridge:create_app()"],
+            {**self.env, **settings}, self.log_file, cwd=REPO_ROOT)
         processes.wait_http(f"{self.url}/healthz", 30, self.process, self.log_file)
         assert self.process.poll() is None, f"the bridge exited; see {self.log_file}"
 
