@@ -296,7 +296,9 @@ class Server:
 
 
 def gunicorn_command(app: str, port: int, workers: int = 2, threads: int | None = 8) -> list[str]:
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{check_port(port)}", "--workers", str(workers)]
+    """gunicorn as production runs it: with deploy/gunicorn.conf.py (counters shared by the workers)."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+               "--bind", f"127.0.0.1:{check_port(port)}", "--workers", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
     return [*command, app]
