@@ -84,7 +84,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import requests
 
@@ -325,25 +325,21 @@ def others_cpu_pct(ours: list[int], seconds: float = 1.0) -> float:
     return 100 * max(0.0, (stack.machine_cpu_seconds() - machine) - (stack.cpu_seconds(ours) - mine)) / seconds
 
 
-def wait_quiet(ours: list[int], below: float, patience: float) -> float:
-    """Wait until other processes use less than `below` % CPU, at most `patience` seconds."""
+def cpu_pct(pids: list[int], seconds: float = 1.0) -> float:
+    """CPU % (of one core) used by `pids` during the next `seconds`."""
+    before = stack.cpu_seconds(pids)
+    time.sleep(seconds)
+    return 100 * (stack.cpu_seconds(pids) - before) / seconds
+
+
+def wait_below(sample: Callable[[], float], below: float, patience: float) -> float:
+    """Take `sample()` (a CPU % over one second) until it is at most `below`, for at most `patience` seconds;
+    return the last value."""
     deadline = time.monotonic() + patience
     while True:
-        others = others_cpu_pct(ours)
-        if others <= below or time.monotonic() >= deadline:
-            return others
-
-
-def wait_keycloak_idle(keycloak: list[int], below: float = 3.0, patience: float = 30) -> None:
-    """Wait until Keycloak's own CPU use falls below `below` %: after the pre-warm's lookups its JVM keeps
-    compiling and collecting for a few seconds, on the cores the bridge is measured on (in production
-    Keycloak has its own machine). Runs before the ninth did not wait."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        before = stack.cpu_seconds(keycloak)
-        time.sleep(1)
-        if 100 * (stack.cpu_seconds(keycloak) - before) < below:
-            return
+        value = sample()
+        if value <= below or time.monotonic() >= deadline:
+            return value
 
 
 def measure(target: Target, clients: int, repetition: int, args, servers: dict[str, Server], pairs) -> Level:
@@ -351,10 +347,12 @@ def measure(target: Target, clients: int, repetition: int, args, servers: dict[s
     server_pids = servers[target.server].pids() if target.server else []
     keycloak = stack.keycloak_pids()
     ours = [pid for server in servers.values() for pid in server.pids()] + keycloak
-    quiet = wait_quiet(ours, args.quiet_below, args.quiet_wait)
+    quiet = wait_below(lambda: others_cpu_pct(ours), args.quiet_below, args.quiet_wait)
     if target.warm:
         prewarm(url, pairs, rounds=6)
-        wait_keycloak_idle(keycloak)
+        # After the pre-warm's lookups Keycloak's JVM keeps compiling and collecting for a few seconds, on the
+        # cores the bridge is measured on (in production Keycloak has its own machine). From the ninth run on.
+        wait_below(lambda: cpu_pct(keycloak), below=3, patience=30)
     if args.warmup > 0:
         run_wrk(url, clients, args.warmup, wrk_args(target))
     arguments = wrk_args(target)
