@@ -8,13 +8,17 @@ STAMP := $(VENV)/.installed
 
 MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-stack activations-now venv system-packages compose-plugin translations clean
+.PHONY: run test test-fast test-stack activations-now venv system-packages compose-plugin translations clean
 
 run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
 
 test: $(STAMP) $(MO) system-packages compose-plugin
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The unit tests and the twin's half of the contract tests: no server, no browser, seconds.
+test-fast: $(STAMP) $(MO)
+	$(VENV)/bin/python -m pytest tests/unit tests/contract -m "not integration" $(PYTEST_ARGS)
 
 # Keycloak and the mail catcher on the test ports, left running; then
 # `WOUNDWO_TEST_REUSE=1 make test` skips their start-up (destructive tests are refused).

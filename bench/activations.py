@@ -7,7 +7,7 @@ What runs, on ports of its own (never the test or dev-stack ports, nor the other
   28180 (management 29100), realm imported from realm-export.json, demo data seeded;
 * its own mail catcher (python -m devstack.mailcatcher) on SMTP 21125 / HTTP 28125: the realm's SMTP
   server, so Keycloak delivers every activation e-mail there;
-* for the PostgreSQL runs, a private PostgreSQL cluster (tests/support/postgres.py);
+* for the PostgreSQL runs, a private PostgreSQL cluster (devstack/postgres_server.py);
 * 1,000 provisioned partner accounts (user, b2b-partner role, member of customer 100001's
   organization; languages fr, de, en in turn), created once and reused by every run.
 
@@ -39,6 +39,7 @@ Run from the repo root (10 to 15 minutes on 2 cores; JSON in .devstack/bench-act
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -56,17 +57,17 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.db import make_engine
-from bridge.keycloak_gateway import KeycloakGateway
-from bridge.models import AccessRequest, utcnow
+from bridge.core.db import make_engine
+from bridge.keycloak.gateway import KeycloakGateway
+from bridge.core.models import AccessRequest, utcnow
 from devstack import processes
 from devstack.keycloak import KEYCLOAK_VERSION, KeycloakInstance, find_jdk
 from devstack.seed import seed_keycloak
 from devstack.settings import REPO_ROOT, Ports, stack_env
-from tests.support.activations import (
+from devstack.bulk_activations import (
     LANGUAGES, Mailbox, Person, create_people, flask_command, insert_due_activations, migrate, progress,
 )
-from tests.support.postgres import start_postgres, stop_postgres
+from devstack.postgres_server import running_postgres
 
 PORTS = Ports(keycloak=28180, keycloak_management=29100, bridge=28100, portal=28101, smtp=21125, mail_http=28125)
 STATE = REPO_ROOT / ".devstack" / "bench-activations"
@@ -242,6 +243,7 @@ def main() -> None:
                               {}, STATE / "logs" / "mailcatcher.log", cwd=REPO_ROOT)
     keycloak = CachingKeycloak(STATE / "keycloak", PORTS.keycloak, PORTS.keycloak_management, env)
     postgres = None
+    cleanup = contextlib.ExitStack()
     try:
         processes.wait_http(f"http://127.0.0.1:{PORTS.mail_http}/api/v1/messages", 30, catcher)
         mailbox = Mailbox(f"http://127.0.0.1:{PORTS.mail_http}", subjects())
@@ -254,7 +256,7 @@ def main() -> None:
 
         seed_keycloak(gateway())
         if any(run.startswith("postgresql") for run in runs):
-            postgres = start_postgres()
+            postgres = cleanup.enter_context(running_postgres())
             results["machine"]["postgresql"] = postgres.execute("SHOW server_version")[0][0]
 
         started = time.perf_counter()
@@ -302,8 +304,7 @@ def main() -> None:
         results["call_ms_after"] = call_latencies(main_gateway, people)
         say(f"Keycloak read calls (median ms) after the runs: {results['call_ms_after']}")
     finally:
-        if postgres is not None:
-            stop_postgres(postgres)
+        cleanup.close()
         keycloak.stop()
         processes.stop(catcher)
     out = STATE / "results.json"

@@ -210,10 +210,10 @@ def naive_import(path: Path, url: str) -> None:
     """The baseline importer: same parsing and validation, then session.merge() per row, commit per 1,000."""
     from sqlalchemy.orm import Session
 
-    from bridge.config import DEFAULTS
-    from bridge.customers import read_rows, validate_row
-    from bridge.db import make_engine
-    from bridge.models import Customer
+    from bridge.core.settings import DEFAULTS
+    from bridge.directory.customers import read_rows, validate_row
+    from bridge.core.db import make_engine
+    from bridge.core.models import Customer
 
     pattern = DEFAULTS["CUSTOMER_NUMBER_PATTERN"]
     seen, merged, rejected = set(), 0, 0

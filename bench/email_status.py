@@ -6,7 +6,7 @@ What runs (everything on 127.0.0.1, nothing on the test or dev-stack ports):
 * the bench Keycloak on 28080 (reused if `python -m bench.stack` keeps one up, else started from an
   empty database and stopped at the end), seeded with the demo accounts plus 21 more partners; its
   own database is its dev-file H2 database, or with --keycloak-db postgres a private PostgreSQL
-  cluster over TCP as in production (tests/support/postgres.py);
+  cluster over TCP as in production (devstack/postgres_server.py);
 * the bridge under gunicorn as in production, `--workers 3 'bridge:create_app()'` (sync workers), on
   28000, with the bench stack's environment, a fresh SQLite file under .devstack/bench, its rate-limit
   counters in Redis as `docker-compose.yml` keeps them (Debian's redis-server on 26379, started and
@@ -94,7 +94,7 @@ from devstack import processes
 from devstack.redis_server import running_redis
 from devstack.seed import DEMO_ACCOUNTS
 from devstack.settings import REPO_ROOT
-from tests.support.postgres import start_postgres, stop_postgres
+from devstack.postgres_server import running_postgres
 
 LUA = Path(__file__).resolve().parent / "email_status.lua"
 ADDRESSES = BENCH_STATE / "email-addresses.txt"
@@ -230,14 +230,11 @@ def keycloak_database(kind: str, env_info: dict) -> Iterator[dict[str, str]]:
         env_info["keycloak_db"] = "dev-file (H2)"
         yield {}
         return
-    cluster = start_postgres()
-    try:
+    with running_postgres() as cluster:
         name = cluster.create_database("keycloak").rsplit("/", 1)[1]
         env_info["keycloak_db"] = f"PostgreSQL {cluster.version} on 127.0.0.1 (TCP)"
         yield {"KC_DB": "postgres", "KC_DB_URL": f"jdbc:postgresql://127.0.0.1:{cluster.port}/{name}",
                "KC_DB_USERNAME": "postgres"}
-    finally:
-        stop_postgres(cluster)
 
 
 def bridge_env(settings: tuple = ()) -> dict[str, str]:

@@ -48,9 +48,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(env)
 
     from bridge import create_app
-    from bridge.email_status import EmailStatusService, TTLCache, keyed_hash, normalize
-    from bridge.keycloak_gateway import KeycloakGateway
-    from bridge.metrics import EMAIL_CHECKS
+    from bridge.core.addresses import keyed_hash, normalize
+    from bridge.email_check.service import EmailStatusService, TTLCache
+    from bridge.keycloak.gateway import KeycloakGateway
+    from bridge.core.metrics import EMAIL_CHECKS
 
     def app_with(**overrides):
         app = create_app(overrides)

@@ -32,7 +32,7 @@ from typing import Iterator
 
 import requests
 
-from bridge.keycloak_gateway import KeycloakGateway
+from bridge.keycloak.gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KEYCLOAK_VERSION, KeycloakInstance, find_jdk
 from devstack.seed import seed_keycloak

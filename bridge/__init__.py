@@ -1,4 +1,8 @@
-"""The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service."""
+"""The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
+
+One package per feature (email_check, access_requests, review, delivery, directory) above a common
+core and the Keycloak interface; docs/architecture.md draws the layers.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +13,48 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge import api, cli, config, db, errors, headers, health, keycloak_gateway, manage, metrics, public
-from bridge.email_status import EmailStatusService, TTLCache
-from bridge.access import has_access
-from bridge.extensions import babel, csrf, limiter
-from bridge.i18n import language_url, select_locale
-from bridge.manager_auth import ManagerSignIn
+from bridge.access_requests import views as public
+from bridge.core import cli as db_cli
+from bridge.core import db, errors, headers, health, metrics, settings
+from bridge.core.extensions import babel, csrf, limiter
+from bridge.core.i18n import language_url, select_locale
+from bridge.delivery import cli as delivery_cli
+from bridge.delivery.handlers import WORKER_KEYCLOAK
+from bridge.delivery.mailer import MailTransport, SmtpTransport
+from bridge.directory import cli as directory_cli
+from bridge.email_check import views as api
+from bridge.email_check.service import EmailStatusService, TTLCache
+from bridge.keycloak import gateway as keycloak_gateway
+from bridge.keycloak.access import has_access
+from bridge.keycloak.interface import KeycloakDirectory
+from bridge.review import views as manage
+from bridge.review.sign_in import ManagerSignIn
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app: defaults, then BRIDGE_* environment variables, then `overrides` (tests)."""
+def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | None = None,
+               mail: MailTransport | None = None) -> Flask:
+    """Build the app: defaults, then BRIDGE_* environment variables, then `overrides` (tests).
+
+    `keycloak` and `mail` replace the python-keycloak gateway and the SMTP transport (fast tests).
+    """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(config.DEFAULTS)
-    app.config.from_prefixed_env("BRIDGE")
-    app.config.update(overrides or {})
-    config.check(app.config)
+    overrides = overrides or {}
+    typed = settings.load(overrides)
+    app.config.update(typed.as_config())
+    # Flask's and its extensions' own keys a test may set (TESTING, RATELIMIT_ENABLED, WTF_CSRF_ENABLED, …).
+    app.config.update({key: value for key, value in overrides.items() if key.lower() not in settings.Settings.model_fields})
     if not logging.getLogger().handlers:
         logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    development = app.config["ENV"] == "development"
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=not development,
+        SESSION_COOKIE_SECURE=typed.env != settings.Environment.DEVELOPMENT,
         # The manager UI's absolute session lifetime; MANAGER_IDLE_MINUTES ends idle ones sooner.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        BABEL_DEFAULT_TIMEZONE=typed.time_zone,
     )
-    if app.config["TRUSTED_PROXIES"]:
-        hops = int(app.config["TRUSTED_PROXIES"])
+    if typed.trusted_proxies:
+        hops = typed.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
@@ -44,13 +63,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
-    gateway = keycloak_gateway.from_config(app.config)
-    app.extensions["bridge.keycloak"] = gateway
+    directory = keycloak or keycloak_gateway.from_config(app.config)
+    app.extensions["bridge.keycloak"] = directory
+    app.extensions[WORKER_KEYCLOAK] = keycloak or keycloak_gateway.from_config(app.config, typed.worker_keycloak_timeout)
+    app.extensions["bridge.mail"] = mail or SmtpTransport(app.config)
     app.extensions["bridge.email_status"] = EmailStatusService(
         # Only a cache miss asks Keycloak, under the hard deadline; hits never leave this thread.
-        lambda email: gateway.within(lambda: has_access(gateway, email)), TTLCache(),
-        float(app.config["EMAIL_STATUS_TTL_KNOWN"]), float(app.config["EMAIL_STATUS_TTL_UNKNOWN"]),
-        float(app.config["EMAIL_STATUS_FAILURE_PAUSE"]),
+        lambda email: directory.within(lambda: has_access(directory, email)), TTLCache(),
+        typed.email_status_ttl_known, typed.email_status_ttl_unknown, typed.email_status_failure_pause,
     )
 
     app.register_blueprint(health.blueprint)
@@ -60,5 +80,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(manage.blueprint, url_prefix="/manage")
     app.extensions["bridge.manager_sign_in"] = ManagerSignIn(app)
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url})
-    cli.init_app(app)
+    for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
+                    delivery_cli.activations_command):
+        app.cli.add_command(command)
     return app

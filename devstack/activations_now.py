@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from bridge.models import utcnow
-from bridge.schedule import next_activation
+from bridge.core.models import utcnow
+from bridge.delivery.schedule import next_activation
 from devstack.settings import DEV_PORTS, REPO_ROOT, stack_env
 
 

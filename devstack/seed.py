@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.keycloak_gateway import KeycloakGateway
+from bridge.keycloak.gateway import KeycloakGateway
 
 DEMO_CUSTOMERS = Path(__file__).resolve().parent / "demo-customers.csv"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,3 +80,11 @@ def stack_env(ports: Ports, state_dir: Path | None = None) -> dict[str, str]:
         for lang in ("fr", "de", "en"):
             env[f"{name}_{lang.upper()}"] = template.format(lang=lang)
     return env
+
+
+def write_cli_settings(env: dict[str, str], path: Path) -> None:
+    """The bridge's settings of a running stack as a dotenv file, for `flask --app bridge ...` in another shell."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{name}={json.dumps(value)}" for name, value in sorted(env.items()) if name.startswith("BRIDGE_")]
+    path.write_text("# Written by `make run` while it is up; removed when it stops. Development values only.\n"
+                    + "\n".join(lines) + "\n", encoding="utf-8")

@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from bridge.keycloak_gateway import KeycloakGateway
+from bridge.keycloak.gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
 from devstack.seed import DEMO_ACCOUNTS, DEMO_CUSTOMERS, seed_keycloak
-from devstack.settings import DEV_PORTS, REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, Ports, stack_env
+from devstack.settings import DEV_PORTS, REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, Ports, stack_env, write_cli_settings
 
 
 def say(message: str) -> None:
@@ -35,6 +35,8 @@ class Stack:
         self.env = stack_env(ports, state_dir)
         self.keycloak = KeycloakInstance(state_dir / "keycloak", ports.keycloak, ports.keycloak_management, self.env)
         self.children = []
+        # What `flask --app bridge ...` in another shell reads while this stack runs (bridge/core/settings.py).
+        self.cli_settings = state_dir / "bridge.env"
 
     def _spawn(self, name: str, command: list[str], ready_url: str | None = None, timeout: float = 60) -> None:
         log = self.state_dir / f"{name}.log"
@@ -65,6 +67,7 @@ class Stack:
         seed_keycloak(gateway)
         say("demo accounts seeded")
         if self.with_bridge:
+            write_cli_settings(self.env, self.cli_settings)
             flask = [sys.executable, "-m", "flask", "--app", "bridge"]
             self._run("bridge-migrate", [*flask, "db", "upgrade"])
             self._run("customers-import", [*flask, "customers", "import", str(DEMO_CUSTOMERS)])
@@ -78,6 +81,7 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every server this stack started, newest first."""
+        self.cli_settings.unlink(missing_ok=True)
         for process in reversed(self.children):
             processes.stop(process)
         self.keycloak.stop()

@@ -7,6 +7,7 @@ refuse to run against such a shared instance.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -17,13 +18,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from bridge.keycloak_gateway import KeycloakGateway
+from bridge.keycloak.gateway import KeycloakGateway
 from devstack import processes
 from devstack.keycloak import KeycloakInstance
 from devstack.seed import DEMO_CUSTOMERS, seed_keycloak
 from devstack.settings import REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, stack_env
-from tests.ports import free_ports
-from tests.support import postgres as postgres_server
+from devstack.ports import free_ports
+from devstack import postgres_server
 
 TEST_STATE = TEST_STATE_DIR
 REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
@@ -107,7 +108,7 @@ def gateway(keycloak, test_env) -> KeycloakGateway:
 def make_app(tmp_path, test_env):
     """Build an in-process bridge app on a fresh SQLite database: make_app(KEYCLOAK_URL=..., ...)."""
     from bridge import create_app
-    from bridge.migrate import upgrade
+    from bridge.core.migrate import upgrade
 
     def build(**overrides):
         database = f"sqlite:///{tmp_path / 'bridge.sqlite'}"
@@ -130,8 +131,8 @@ def make_app(tmp_path, test_env):
 @pytest.fixture
 def app(make_app, keycloak, demo):
     """An in-process bridge with the demo customer directory that accepts forms sent at once."""
-    from bridge.customers import import_customers
-    from bridge.db import session
+    from bridge.directory.customers import import_customers
+    from bridge.core.db import session
 
     bridge = make_app(REQUEST_MIN_FILL_SECONDS=0)
     with bridge.app_context():
@@ -219,14 +220,12 @@ def portal(keycloak, demo, test_env) -> str:
 @pytest.fixture(scope="session")
 def postgres() -> postgres_server.RunningPostgres:
     """A private PostgreSQL for the session; the test fails (not skips) when it cannot start."""
-    try:
-        cluster = postgres_server.start_postgres()
-    except (postgres_server.PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
-        pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            cluster = stack.enter_context(postgres_server.running_postgres())
+        except (postgres_server.PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
+            pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
         yield cluster
-    finally:
-        postgres_server.stop_postgres(cluster)
 
 
 @pytest.fixture

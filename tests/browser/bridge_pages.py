@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
-from bridge.config import DEFAULTS
+from bridge.core.settings import Settings
 from tests.browser.pages import LoginPage
 
 # A person needs longer than this to fill the form; faster submissions are sent back (public.py).
-MIN_FILL_SECONDS = float(DEFAULTS["REQUEST_MIN_FILL_SECONDS"])
+MIN_FILL_SECONDS = Settings.model_fields["request_min_fill_seconds"].default
 # Milliseconds between two key presses when typing like a person.
 TYPING_DELAY_MS = 15
 

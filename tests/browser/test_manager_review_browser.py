@@ -22,7 +22,7 @@ from babel.dates import format_date
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from bridge.models import AccessRequest
+from bridge.core.models import AccessRequest
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from devstack.settings import REPO_ROOT
 from tests.browser.bridge_pages import (MIN_FILL_SECONDS, ConfirmationPage, ManagerQueuePage, RequestAccessPage,

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from bridge.models import AccessRequest
+from bridge.core.models import AccessRequest
 from tests.browser.bridge_pages import (ConfirmationPage, RequestAccessPage, RequestDetails, html_language,
                                         sticking_out)
 from tests.browser.pages import LoginPage

@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bridge import outbox
-from bridge.db import session
-from bridge.models import AccessRequest, AuditEvent
+from bridge.delivery import outbox
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, AuditEvent
 from devstack import processes
 from devstack.seed import MANAGER_WEST
 from devstack.settings import REPO_ROOT
+from tests.support.crashing_worker import CRASHED
 from tests.support.forms import submit_request
 from tests.support.mail import wait_for_message
 from tests.support.manager import csrf_token, sign_in
@@ -106,9 +107,11 @@ def test_activation_waits_for_provisioning(app, make_app, approved, nothing_list
     assert run_outbox(app, person["due"] + outbox.backoff(1), kinds=("activation",)) == {"sent": 1}
 
 
-def send_due_command(env, now, log, **extra):
-    command = [sys.executable, "-m", "flask", "--app", "bridge", "activations", "send-due", "--now", now.isoformat()]
-    return processes.spawn(command, {**env, **extra}, log, cwd=REPO_ROOT)
+def send_due_command(env, now, log, crash_after_sending: bool = False):
+    """`activations send-due --now` as a process; optionally one that dies right after Keycloak sent the e-mail."""
+    runner = ["-m", "tests.support.crashing_worker"] if crash_after_sending else ["-m", "flask", "--app", "bridge",
+                                                                                 "activations", "send-due"]
+    return processes.spawn([sys.executable, *runner, "--now", now.isoformat()], env, log, cwd=REPO_ROOT)
 
 
 def test_crash_between_keycloak_and_commit_leaves_nobody_without_a_mail_and_sends_no_second(
@@ -116,8 +119,8 @@ def test_crash_between_keycloak_and_commit_leaves_nobody_without_a_mail_and_send
     person = approved("de")
     env = {**test_env, "BRIDGE_DATABASE_URL": app.config["DATABASE_URL"]}
     log = tmp_path / "worker.log"
-    crashed = send_due_command(env, person["due"], log, BRIDGE_FAULT_INJECTION="crash-after-activation-send")
-    assert crashed.wait(60) == 70, log.read_text()
+    crashed = send_due_command(env, person["due"], log, crash_after_sending=True)
+    assert crashed.wait(60) == CRASHED, log.read_text()
     wait_for_message(mailcatcher, person["email"])
     with app.app_context():
         assert session().get(AccessRequest, person["id"]).activation_sent_at is None, "the crash came before the commit"

@@ -9,7 +9,7 @@ Keycloak and mail catcher, and is killed (SIGKILL to its process group) three ti
 3. after Keycloak answered that call and before the worker read the answer: the e-mail is out, our
    commit never happens (the gap docs/activation.md describes).
 
-A tap between the worker and Keycloak (tests.support.activations.KeycloakTap) times kills 2 and 3;
+A tap between the worker and Keycloak (tests.support.keycloak_tap.KeycloakTap) times kills 2 and 3;
 each restart is a new `worker`, which leaves the dead one's claims alone while the claim lease runs.
 Then `activations send-due --now <past the lease>` takes the stale claims again. Every person must
 have exactly one activation e-mail, in their language, and every request activation_sent_at.
@@ -24,13 +24,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bridge import outbox
-from bridge.models import utcnow
+from bridge.delivery import outbox
+from bridge.core.models import utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from tests.integration.test_activation import SUBJECTS
-from tests.support.activations import (
-    KeycloakTap, Mailbox, flask_command, insert_due_activations, kill_group, migrate,
+from tests.support.keycloak_tap import KeycloakTap
+from devstack.bulk_activations import (
+    Mailbox, flask_command, insert_due_activations, kill_group, migrate,
     partner_accounts, progress, sent_emails, wait_until,
 )
 

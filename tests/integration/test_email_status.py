@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from bridge.email_status import keyed_hash
+from bridge.core.addresses import keyed_hash
 from devstack.seed import MANAGER_WEST, PARTNER
 from devstack.settings import TEST_PORTS
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from devstack.mailcatcher import READY_PREFIX
-from tests.ports import free_ports
+from devstack.ports import free_ports
 
 START_TIMEOUT = 15.0
 SENDER = ("Zoé Brühl", "zoe.bruehl@example.test")

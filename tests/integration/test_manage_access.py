@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bridge.db import session
-from bridge.models import AccessRequest, utcnow
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, utcnow
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from tests.support.forms import submit_request
 from tests.support.manager import csrf_token, sign_in

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import processes
 from devstack.settings import REPO_ROOT
-from tests.ports import free_ports
+from devstack.ports import free_ports
 
 CHECKS = 60
 

@@ -1,6 +1,6 @@
 """Two outbox workers released at the same instant on 500 due activations (issue 6, "Concurrency").
 
-On a real PostgreSQL (a private cluster, tests/support/postgres.py; migrated with `flask --app bridge db
+On a real PostgreSQL (a private cluster, devstack/postgres_server.py; migrated with `flask --app bridge db
 upgrade` like production) and on a SQLite file: 500 approved, provisioned requests are due, and two
 `flask --app bridge worker` processes, already imported and waiting at a barrier, start at once. Every
 person must get exactly one activation e-mail, and both workers must have done part of the work:
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from bridge.models import utcnow
+from bridge.core.models import utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from tests.integration.test_activation import SUBJECTS
-from tests.support.activations import (
+from devstack.bulk_activations import (
     Mailbox, insert_due_activations, migrate, partner_accounts, progress, wait_until,
 )
 
@@ -35,7 +35,7 @@ PERFORMED = re.compile(r"outbox item (\d+) \(activation\): sent")
 # Imports (the slow part of a start) happen before the barrier, so both workers really start together.
 BARRIER_LAUNCHER = """
 import os, sys, time
-import flask.cli, bridge, bridge.cli
+import flask.cli, bridge, bridge.delivery.cli
 barrier = sys.argv[1]
 print("waiting at the barrier", file=sys.stderr, flush=True)
 while not os.path.exists(barrier):

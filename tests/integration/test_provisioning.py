@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bridge import outbox
-from bridge.db import session
-from bridge.models import AccessRequest, AuditEvent, OutboxItem, utcnow
-from bridge.schedule import next_activation
+from bridge.delivery import outbox
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, utcnow
+from bridge.delivery.schedule import next_activation
 from devstack.seed import MANAGER_WEST
 from tests.support.forms import submit_request
 from tests.support.worker import run_outbox
@@ -102,13 +102,14 @@ def test_double_click_and_two_managers_give_one_user_and_one_activation(app, mak
         assert session().scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "provision")) == 1
     # Two workers performing the same provisioning (a retry after a crash) still leave one user.
     with app.app_context():
-        from bridge import review
+        from bridge.delivery.provisioning import provision
         payload = {"request_id": person["id"]}
-        review.provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
-        review.provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
+        provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
+        provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
         session().commit()
-    users = [u for u in gateway._admin.get_users({"email": person["email"]})]
-    assert len(users) == 1
+        provisioned = session().get(AccessRequest, person["id"]).keycloak_user_id
+    # The realm refuses a second account with the same e-mail; the request points at the one that exists.
+    assert gateway.find_user_by_email(person["email"])["id"] == provisioned
 
 
 def test_address_with_an_account_meanwhile_is_reused(app, gateway, person):
@@ -128,7 +129,7 @@ def test_revocation_ends_access_and_sessions(app, gateway, person, keycloak, tes
     page = open_login_page(session_login, keycloak.url, "b2b-portal", test_env["PORTAL_URL"] + "/callback")
     assert authorization_code(submit_login(session_login, page, person["email"], "Jana-Neumann-2026!"),
                               test_env["PORTAL_URL"] + "/callback")
-    assert gateway._admin.get_sessions(user["id"]) != []
+    assert gateway.user_sessions(user["id"]) != []
 
     client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
     token = csrf_token(client, f"/manage/requests/{person['id']}")
@@ -136,7 +137,7 @@ def test_revocation_ends_access_and_sessions(app, gateway, person, keycloak, tes
                            data={"reason": "left the company", "csrf_token": token,
                                  "back": f"/manage/requests/{person['id']}"})
     assert response.status_code == 302
-    assert gateway._admin.get_sessions(user["id"]) == []
+    assert gateway.user_sessions(user["id"]) == []
     assert "b2b-partner" not in gateway.realm_roles(user["id"])
     assert make_fresh_status(app, person["email"]) == "unknown"
     with app.app_context():
@@ -153,3 +154,4 @@ def test_manager_cannot_revoke_a_person_of_another_region(app, gateway):
     response = client.post(f"/manage/people/{east_person}/revoke", data={"reason": "x", "csrf_token": token})
     assert response.status_code == 404
     assert "b2b-partner" in gateway.realm_roles(east_person)
+

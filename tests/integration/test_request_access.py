@@ -7,9 +7,9 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from bridge import access_requests
-from bridge.db import session
-from bridge.models import AccessRequest, OutboxItem
+from bridge.access_requests import service as access_requests
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, OutboxItem
 from devstack.seed import PARTNER
 from tests.support.forms import VALID_REQUEST, submit_request
 

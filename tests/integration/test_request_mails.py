@@ -7,12 +7,12 @@ import sys
 import requests
 from sqlalchemy import select
 
-from bridge import outbox
-from bridge.db import session
-from bridge.models import AccessRequest, OutboxItem, utcnow
+from bridge.delivery import outbox
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, OutboxItem, utcnow
 from devstack import processes
 from devstack.settings import REPO_ROOT
-from tests.ports import free_ports
+from devstack.ports import free_ports
 from tests.support.forms import submit_request
 from tests.support.worker import run_outbox
 from tests.support.mail import wait_for_message

@@ -6,10 +6,10 @@ import multiprocessing
 
 from sqlalchemy import func, select
 
-from bridge.config import DEFAULTS
-from bridge.customers import import_customers
-from bridge.db import session
-from bridge.models import AccessRequest, OutboxItem
+from bridge.core.settings import Settings
+from bridge.directory.customers import import_customers
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, OutboxItem
 from devstack.seed import DEMO_CUSTOMERS
 from tests.support.forms import submit_request
 
@@ -26,7 +26,7 @@ def test_simultaneous_duplicates_from_two_processes(make_app, keycloak, demo):
     app = make_app(REQUEST_MIN_FILL_SECONDS=0)
     with app.app_context():
         import_customers(session(), DEMO_CUSTOMERS.read_bytes(), app.config["CUSTOMER_NUMBER_PATTERN"])
-    config = {key: app.config[key] for key in DEFAULTS}
+    config = {key.upper(): app.config[key.upper()] for key in Settings.model_fields}
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
     workers = [context.Process(target=submit_in_own_process, args=(config, barrier, results)) for _ in range(2)]

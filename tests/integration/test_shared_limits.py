@@ -16,7 +16,7 @@ import redis
 
 from devstack.redis_server import running_redis
 from devstack.settings import REPO_ROOT
-from tests.ports import free_ports
+from devstack.ports import free_ports
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from devstack import processes
 from devstack.settings import REPO_ROOT
-from tests.ports import free_ports
+from devstack.ports import free_ports
 from tests.support.debian import debian_program
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx"

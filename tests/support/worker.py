@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bridge import outbox
-from bridge.cli import outbox_handlers
-from bridge.db import session
-from bridge.models import utcnow
+from bridge.delivery import outbox
+from bridge.delivery.handlers import outbox_handlers
+from bridge.core.db import session
+from bridge.core.models import utcnow
 
 
 def run_outbox(app, now=None, kinds: tuple[str, ...] | None = None) -> dict[str, int]:

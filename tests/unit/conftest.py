@@ -1,12 +1,41 @@
-"""Fixtures for fast tests without servers."""
+"""Fixtures for fast tests without servers: the Keycloak twin, a mail recorder and in-memory SQLite."""
 
 from __future__ import annotations
+
+import time
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from bridge.models import Base
+from bridge.core.models import Base
+from devstack.seed import DEMO_CUSTOMERS
+from tests.support.keycloak_twin import KeycloakTwin
+
+UNIT_SETTINGS = {
+    "ENV": "development", "SECRET_KEY": "unit-test-secret-key-0123456789abcdef",
+    "PUBLIC_URL": "http://bridge.test", "KEYCLOAK_URL": "http://keycloak.test",
+    "KEYCLOAK_CLIENT_SECRET": "bridge-secret", "MANAGER_CLIENT_SECRET": "manager-secret",
+    "FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example", "DATABASE_URL": "sqlite://",
+    "PORTAL_URL": "http://portal.test/", "CORS_ORIGINS": "http://keycloak.test", "REQUEST_MIN_FILL_SECONDS": 0,
+}
+
+
+class MailRecorder:
+    """A mail transport that keeps what it was given (the bridge's SMTP transport is tested for real)."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.failure: BaseException | None = None
+
+    def deliver(self, message: EmailMessage) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.messages.append(message)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
 
 
 @pytest.fixture
@@ -16,3 +45,48 @@ def db():
     Base.metadata.create_all(engine)
     with Session(engine) as session:
         yield session
+
+
+@pytest.fixture
+def twin() -> KeycloakTwin:
+    return KeycloakTwin()
+
+
+@pytest.fixture
+def mailbox() -> MailRecorder:
+    return MailRecorder()
+
+
+@pytest.fixture
+def app(twin, mailbox):
+    """The whole bridge on the twin, a mail recorder and in-memory SQLite with the demo directory."""
+    from bridge import create_app
+    from bridge.core.db import session
+    from bridge.directory.customers import import_customers
+
+    bridge = create_app(dict(UNIT_SETTINGS), keycloak=twin, mail=mailbox)
+    Base.metadata.create_all(bridge.extensions["bridge.engine"])
+    with bridge.app_context():
+        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), bridge.config["CUSTOMER_NUMBER_PATTERN"])
+    return bridge
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def reviewer_client(app):
+    """reviewer_client(email, *roles): a test client signed in to the review UI (the OIDC part is tested
+    against the real Keycloak; here the session holds what the callback would have stored)."""
+
+    def signed_in(email: str, *roles: str):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        with client.session_transaction() as session:
+            session["reviewer"] = {"email": email, "name": email, "roles": list(roles)}
+            session["seen_at"] = time.time()
+        return client
+
+    return signed_in

@@ -1,0 +1,45 @@
+"""The account request form (Flask-WTF: CSRF and validation); labels and messages are translated."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from bridge.core.forms import email_address, required, strip
+from bridge.directory.customers import is_valid_customer_number, normalize_customer_number
+
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
+MESSAGE_MAX = 1000
+
+
+def _customer_number_format(form, field) -> None:
+    if field.data and not is_valid_customer_number(normalize_customer_number(field.data),
+                                                   current_app.config["CUSTOMER_NUMBER_PATTERN"]):
+        raise ValidationError(_l("A customer number has 5 to 10 digits, for example 100001."))
+
+
+class AccessRequestForm(FlaskForm):
+    """A partner employee asks for B2B access with the customer number from an invoice."""
+
+    customer_number = StringField(_l("Customer number"), filters=[strip], validators=[required(), Length(max=40), _customer_number_format])
+    company = StringField(_l("Company"), filters=[strip], validators=[required(), Length(max=200)])
+    first_name = StringField(_l("First name"), filters=[strip], validators=[required(), Length(max=100)])
+    last_name = StringField(_l("Last name"), filters=[strip], validators=[required(), Length(max=100)])
+    email = StringField(_l("Work e-mail address"), filters=[strip], validators=[required(), Length(max=254), email_address()])
+    phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[
+        Optional(), Length(max=40),
+        Regexp(r"^[0-9 +().\-/]+$", message=_l("Please use digits, spaces and + ( ) - / only.")),
+    ])
+    job_title = StringField(_l("Job title (optional)"), filters=[strip], validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Language for our e-mails"), choices=LANGUAGE_CHOICES)
+    message = TextAreaField(_l("Message to your regional manager (optional)"), [
+        Optional(), Length(max=MESSAGE_MAX, message=_l("Please keep the message under %(max)d characters.", max=MESSAGE_MAX)),
+    ])
+    privacy_consent = BooleanField(_l("I agree that WOUNDWO processes these details to handle my request."),
+                                   [DataRequired(message=_l("Please confirm that you agree, so that we can handle your request."))])
+    # Bots fill every field; people never see this one.
+    leave_empty = StringField(_l("Leave this field empty"), [Optional()])
+    started = HiddenField()

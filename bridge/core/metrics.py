@@ -1,0 +1,75 @@
+"""Prometheus counters of the bridge, served at /metrics."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+
+from flask import Blueprint, Response, abort, current_app, request
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bridge.core import db
+from bridge.core.models import OutboxItem, OutboxStatus, utcnow
+
+EMAIL_CHECKS = Counter(
+    "bridge_email_checks_total", "E-mail status checks answered, by result",
+    ["result"],  # known, unknown, invalid, throttled, unavailable, disabled
+)
+
+blueprint = Blueprint("metrics", __name__)
+log = logging.getLogger(__name__)
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """Every counter in Prometheus' text format; with BRIDGE_METRICS_TOKEN set, only for that bearer token."""
+    token = current_app.config["METRICS_TOKEN"]
+    if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        abort(404)
+    outbox = CollectorRegistry()
+    outbox.register(OutboxGauges(db.session()))
+    return Response(generate_latest(registry()) + generate_latest(outbox), mimetype=CONTENT_TYPE_LATEST)
+
+
+def registry() -> CollectorRegistry:
+    """This process's counters; under gunicorn with deploy/gunicorn.conf.py, the sum over all its workers."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)
+    return combined
+
+
+class OutboxGauges:
+    """The outbox as the database holds it at the scrape (the same answer from every worker and instance).
+
+    Rows that failed for good wait for someone to retry them in the review UI; a due row that waits
+    long means no worker is running (deploy/prometheus/woundwo-alerts.yml alerts on both).
+    """
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def collect(self):
+        count = select(func.count()).select_from(OutboxItem)
+        now = utcnow()
+        try:
+            failed = self.session.scalar(count.where(OutboxItem.status == OutboxStatus.FAILED))
+            retrying = self.session.scalar(count.where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.attempts > 0))
+            oldest_due = self.session.scalar(select(func.min(OutboxItem.next_attempt_at)).where(
+                OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now))
+        except SQLAlchemyError as exc:  # the counters are still worth serving; /readyz reports the database
+            log.warning("metrics: outbox not readable: %s", type(exc).__name__)
+            return
+        yield GaugeMetricFamily("bridge_outbox_failed_items",
+                                "Outbox rows (e-mails, Keycloak changes) that failed for good", value=failed)
+        yield GaugeMetricFamily("bridge_outbox_retrying_items",
+                                "Outbox rows that failed at least once and will be tried again", value=retrying)
+        yield GaugeMetricFamily("bridge_outbox_oldest_due_seconds",
+                                "How long the oldest due outbox row has waited for a worker (0: none waits)",
+                                value=(now - oldest_due).total_seconds() if oldest_due else 0)

@@ -1,0 +1,141 @@
+"""The data the bridge owns (docs/architecture.md, "Where state lives"). Keycloak owns users, roles,
+organizations and passwords."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware one")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OutboxKind(StrEnum):
+    MAIL = "mail"
+    PROVISION = "provision"
+    ACTIVATION = "activation"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Customer(Base):
+    """A customer of the ERP directory, with the regional manager responsible for it."""
+
+    __tablename__ = "customer"
+
+    customer_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    company: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    region: Mapped[str] = mapped_column(String(64), default="")
+    manager_email: Mapped[str | None] = mapped_column(String(254))
+    manager_language: Mapped[str] = mapped_column(String(5), default="fr")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AccessRequest(Base):
+    """A person's request for B2B access, routed to the customer's regional manager."""
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        # At most one pending request per e-mail, enforced by the database even under races.
+        Index(
+            "uq_access_request_pending_email", "email", unique=True,
+            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_access_request_manager_status", "assigned_manager_email", "status"),
+        Index("ix_access_request_activation_due", "status", "activation_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_number: Mapped[str] = mapped_column(ForeignKey("customer.customer_number"))
+    company: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    job_title: Mapped[str] = mapped_column(String(100), default="")
+    language: Mapped[str] = mapped_column(String(5))
+    message: Mapped[str] = mapped_column(Text, default="")
+    privacy_consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_manager_email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    keycloak_user_id: Mapped[str | None] = mapped_column(String(64))
+    activation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxItem(Base):
+    """An e-mail or Keycloak side effect to perform after the commit that decided it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Who did what to which request, when and from where."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("access_request.id"))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")

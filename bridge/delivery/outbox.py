@@ -1,0 +1,114 @@
+"""The outbox: side effects (e-mails, Keycloak changes) recorded with the decision, performed after commit.
+
+A row is claimed (status "sending", claimed_at) in its own committed transaction before it is
+performed, so two workers never perform the same row. FOR UPDATE SKIP LOCKED keeps PostgreSQL
+workers from waiting on each other; the conditional UPDATE makes the claim safe on SQLite too.
+A worker that dies mid-row leaves a stale claim, which is taken again after CLAIM_LEASE: a crash
+at the wrong instant can repeat one side effect, never lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus
+from bridge.delivery.mailer import PermanentMailError, TransientMailError
+from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
+
+log = logging.getLogger(__name__)
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+# Retrying cannot fix a refused recipient or a Keycloak 4xx; it does fix an outage.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (PermanentMailError, KeycloakRefused)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (TransientMailError, KeycloakUnavailable)
+
+
+def enqueue(session: Session, kind: OutboxKind, payload: dict, idempotency_key: str) -> OutboxItem:
+    """Record a side effect in the caller's transaction; it happens after the caller commits."""
+    item = OutboxItem(kind=kind, payload=payload, idempotency_key=idempotency_key)
+    session.add(item)
+    return item
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next attempt: 30 s, 1 min, 2 min, … at most an hour."""
+    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now),
+        and_(OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < now - CLAIM_LEASE),
+    )
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[OutboxKind, ...] | None = None) -> list[int]:
+    """Claim up to `limit` due rows, the longest due first, and commit the claim; return their ids."""
+    query = select(OutboxItem.id).where(_due(now)).order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit)
+    if kinds:
+        query = query.where(OutboxItem.kind.in_(kinds))
+    candidates = session.scalars(query.with_for_update(skip_locked=True)).all()
+    claimed = []
+    for item_id in candidates:
+        taken = session.execute(
+            update(OutboxItem).where(OutboxItem.id == item_id, _due(now)).values(status=OutboxStatus.SENDING, claimed_at=now)
+        )
+        if taken.rowcount == 1:
+            claimed.append(item_id)
+    session.commit()
+    return claimed
+
+
+def perform(session: Session, item_id: int, handlers: dict[OutboxKind, Callable[[dict], None]], now: datetime,
+            max_attempts: int) -> OutboxStatus:
+    """Perform one claimed row and record the outcome; return the new status."""
+    item = session.get(OutboxItem, item_id)
+    kind, payload = item.kind, item.payload
+    try:
+        # No flush until the commit below: a flush opens SQLite's write transaction, which would then
+        # stay open during the handler's Keycloak or SMTP calls and stall every other writer.
+        with session.no_autoflush:
+            handlers[kind](payload)
+    except Exception as exc:  # noqa: BLE001 - a bug in one handler must not stop the worker
+        if not isinstance(exc, PERMANENT_ERRORS + TRANSIENT_ERRORS):
+            log.exception("outbox item %s (%s): unexpected error, retried like a transient one", item_id, kind)
+        # What the failed handler changed in the database is discarded; the claim was committed before.
+        session.rollback()
+        item = session.get(OutboxItem, item_id)
+        item.attempts += 1
+        item.last_error = f"{'permanent' if isinstance(exc, PERMANENT_ERRORS) else 'transient'}: {exc}"
+        if isinstance(exc, PERMANENT_ERRORS) or item.attempts >= max_attempts:
+            item.status = OutboxStatus.FAILED
+        else:
+            item.status, item.next_attempt_at = OutboxStatus.PENDING, now + backoff(item.attempts)
+    else:
+        item.attempts += 1
+        item.status, item.done_at, item.last_error = OutboxStatus.SENT, now, ""
+    session.commit()
+    log.info("outbox item %s (%s): %s after %s attempt(s)", item_id, kind, item.status, item.attempts)
+    return item.status
+
+
+def run_due(session: Session, handlers: dict[OutboxKind, Callable[[dict], None]], now: datetime, max_attempts: int,
+            limit: int = 50) -> dict[str, int]:
+    """Claim and perform what is due now; return counts by outcome."""
+    outcomes: dict[str, int] = {}
+    for item_id in claim_due(session, now, limit, tuple(handlers)):
+        status = str(perform(session, item_id, handlers, now, max_attempts))
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes
+
+
+def retry(session: Session, item_id: int, now: datetime) -> bool:
+    """Put a failed row back in the queue (an admin's retry button)."""
+    result = session.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.FAILED)
+                             .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now))
+    session.commit()
+    return result.rowcount == 1

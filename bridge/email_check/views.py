@@ -1,0 +1,77 @@
+"""The JSON API called by the Keycloak login pages: POST /api/v1/email-status."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, request
+
+from bridge.core.addresses import keyed_hash
+from bridge.core.extensions import csrf, limiter
+from bridge.core.metrics import EMAIL_CHECKS
+from bridge.email_check.limits import seconds_until_allowed
+from bridge.email_check.service import Status
+from bridge.keycloak.interface import KeycloakUnavailable
+
+blueprint = Blueprint("api", __name__)
+csrf.exempt(blueprint)  # no cookies are involved: the page calls with credentials omitted, CORS limits callers
+limiter.exempt(blueprint)  # its limits are counted by seconds_until_allowed(), without the per-request hooks
+log = logging.getLogger(__name__)
+MAX_BODY = 1024
+
+
+def answer(status: Status, code: int = 200, headers: dict | None = None):
+    """A status answer, counted."""
+    EMAIL_CHECKS.labels(result=status).inc()
+    return {"status": status}, code, headers or {}
+
+
+def bad_request(message: str):
+    return {"error": "bad_request", "message": message}, 400
+
+
+@blueprint.post("/email-status")
+def email_status():
+    """known / unknown / invalid for the address in the JSON body (never in the URL)."""
+    wait = seconds_until_allowed(current_app.config, request.remote_addr or "unknown")
+    if wait is not None:
+        return answer(Status.THROTTLED, 429, {"Retry-After": str(wait)})
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return bad_request("body larger than 1 KB")
+    if len(request.get_data(cache=True)) > MAX_BODY:
+        return bad_request("body larger than 1 KB")
+    if not request.is_json:
+        return bad_request("expected Content-Type: application/json")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("email"), str):
+        return bad_request('expected a JSON object {"email": "<address>"}')
+    if not current_app.config["EMAIL_CHECK_ENABLED"]:
+        return answer(Status.DISABLED)
+    try:
+        status = current_app.extensions["bridge.email_status"].status(payload["email"])
+    except KeycloakUnavailable as exc:
+        log.warning("email-status unavailable: %s", exc)
+        return answer(Status.UNAVAILABLE, 503)
+    log.info("email-status %s for %s", status, keyed_hash(current_app.secret_key, payload["email"].strip().lower()))
+    return answer(status)
+
+
+@blueprint.route("/email-status", methods=["OPTIONS"])
+def email_status_preflight():
+    """CORS preflight; the headers are added by `cors_headers`."""
+    return "", 204
+
+
+@blueprint.after_request
+def cors_headers(response):
+    """Allow the configured Keycloak origin(s), and only those, to call the API from the login page."""
+    origin = request.headers.get("Origin", "")
+    response.vary.add("Origin")
+    if origin and origin.rstrip("/") in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response

@@ -1,0 +1,205 @@
+"""The one place the bridge talks to Keycloak's admin REST API (python-keycloak, service account b2b-bridge).
+
+It implements bridge.keycloak.interface.KeycloakDirectory; views and services see only that interface
+and never build Keycloak URLs.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Callable, TypeVar
+
+from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+from keycloak.exceptions import KeycloakConnectionError, KeycloakError
+
+from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
+
+T = TypeVar("T")
+
+# A small pool whose threads run Keycloak calls under a hard deadline (see `within`).
+_deadline_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="keycloak-deadline")
+
+
+def from_config(config, timeout: float | None = None) -> "KeycloakGateway":
+    """The gateway the bridge's settings describe; `timeout` overrides BRIDGE_KEYCLOAK_TIMEOUT."""
+    return KeycloakGateway(config["KEYCLOAK_URL"], config["KEYCLOAK_REALM"], config["KEYCLOAK_CLIENT_ID"],
+                           config["KEYCLOAK_CLIENT_SECRET"], timeout or config["KEYCLOAK_TIMEOUT"])
+
+
+class KeycloakGateway:
+    """Admin operations on one realm, authenticated with client credentials."""
+
+    def __init__(self, server_url: str, realm: str, client_id: str, client_secret: str, timeout: float):
+        self.timeout = timeout
+        self.realm = realm
+        # python-keycloak needs the trailing slash when the server URL has a path.
+        self._connection = KeycloakOpenIDConnection(
+            server_url=server_url.rstrip("/") + "/", realm_name=realm, user_realm_name=realm,
+            client_id=client_id, client_secret_key=client_secret, timeout=timeout, max_retries=0,
+        )
+        self._admin = KeycloakAdmin(connection=self._connection)
+
+    def within(self, call: Callable[[], T], deadline: float | None = None) -> T:
+        """Run `call` and give up after `deadline` seconds: a hanging Keycloak must not hang a page."""
+        future = _deadline_pool.submit(self._translated, call)
+        try:
+            return future.result(timeout=deadline or self.timeout)
+        except FutureTimeout as exc:
+            raise KeycloakUnavailable("Keycloak did not answer in time") from exc
+
+    @staticmethod
+    def _translated(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except KeycloakConnectionError as exc:
+            raise KeycloakUnavailable(f"cannot reach Keycloak: {type(exc).__name__}") from exc
+        except KeycloakError as exc:
+            status = getattr(exc, "response_code", None)
+            if status is None or status >= 500:
+                raise KeycloakUnavailable(f"Keycloak error {status}") from exc
+            raise KeycloakRefused(f"Keycloak refused the request ({status})", status) from exc
+
+    def check_token(self) -> None:
+        """Obtain a fresh service-account token, proving Keycloak is up and our credentials work."""
+        self.within(self._connection.get_token)
+
+    # --- users -------------------------------------------------------------------------------
+
+    def find_user_by_email(self, email: str) -> dict | None:
+        """The user whose e-mail is `email` (case-insensitive), or None."""
+        users = self._translated(lambda: self._admin.get_users({"email": email, "exact": "true"}))
+        return next((user for user in users if (user.get("email") or "").lower() == email.lower()), None)
+
+    def realm_roles(self, user_id: str) -> set[str]:
+        """Names of the realm roles a user holds, composites included."""
+        roles = self._translated(lambda: self._admin.get_composite_realm_roles_of_user(user_id))
+        return {role["name"] for role in roles}
+
+    def ensure_user(self, email: str, first_name: str, last_name: str, locale: str,
+                    attributes: dict[str, str], email_verified: bool = False) -> str:
+        """Create the user (username = e-mail) unless one with that e-mail exists; return its id."""
+        existing = self.find_user_by_email(email)
+        if existing:
+            return existing["id"]
+        payload = {
+            "username": email, "email": email, "firstName": first_name, "lastName": last_name,
+            "enabled": True, "emailVerified": email_verified,
+            "attributes": {"locale": [locale], **{name: [value] for name, value in attributes.items()}},
+        }
+        try:
+            return self._translated(lambda: self._admin.create_user(payload))
+        except KeycloakRefused as exc:
+            if exc.status != 409:
+                raise
+            # Created by someone else in the meantime: use that account.
+            return self.find_user_by_email(email)["id"]
+
+    def set_password(self, user_id: str, password: str) -> None:
+        """Set a permanent password (demo data and tests; people set their own through e-mail links)."""
+        self._translated(lambda: self._admin.set_user_password(user_id, password, temporary=False))
+
+    def grant_realm_role(self, user_id: str, role_name: str) -> None:
+        """Give a user a realm role (idempotent)."""
+        role = self._translated(lambda: self._admin.get_realm_role(role_name))
+        self._translated(lambda: self._admin.assign_realm_roles(user_id, [role]))
+
+    # --- organizations -----------------------------------------------------------------------
+
+    def ensure_organization(self, customer_number: str, company: str, region: str) -> str:
+        """The organization of a customer (alias = customer number), created if missing; return its id."""
+        found = self.find_organization(customer_number)
+        if found:
+            return found["id"]
+        payload = {
+            # Names must be unique in the realm and companies can share one; the plain company
+            # name travels in tokens as the company_name attribute.
+            "name": f"{company} ({customer_number})",
+            "alias": customer_number,
+            "enabled": True,
+            "domains": [],
+            "attributes": {"customer_number": [customer_number], "company_name": [company], "region": [region]},
+        }
+        try:
+            return self._translated(lambda: self._admin.create_organization(payload))
+        except KeycloakRefused as exc:
+            if exc.status != 409:
+                raise
+            return self.find_organization(customer_number)["id"]
+
+    def add_member(self, organization_id: str, user_id: str) -> None:
+        """Make a user a member of an organization (idempotent)."""
+        try:
+            self._translated(lambda: self._admin.organization_user_add(user_id, organization_id))
+        except KeycloakRefused as exc:
+            if exc.status != 409:
+                raise
+
+    def set_enabled(self, user_id: str, enabled: bool) -> None:
+        """Enable or disable a user account."""
+        self._translated(lambda: self._admin.update_user(user_id, {"enabled": enabled}))
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete a user (test and benchmark clean-up; the bridge itself never deletes accounts)."""
+        self._translated(lambda: self._admin.delete_user(user_id))
+
+    def user_sessions(self, user_id: str) -> list[dict]:
+        """The user's active sessions."""
+        return self._translated(lambda: self._admin.get_sessions(user_id))
+
+    def get_user(self, user_id: str) -> dict | None:
+        """A user by id, or None when there is none."""
+        try:
+            return self._translated(lambda: self._admin.get_user(user_id))
+        except KeycloakRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def find_organization(self, customer_number: str) -> dict | None:
+        """A customer's organization with its attributes, or None."""
+        query = {"q": f"customer_number:{customer_number}", "exact": "true"}
+        found = self._translated(lambda: self._admin.get_organizations(query))
+        if not found:
+            return None
+        return self._translated(lambda: self._admin.get_organization(found[0]["id"]))
+
+    def customer_members(self, customer_number: str) -> list[dict]:
+        """The people in a customer's organization (empty when it has none yet)."""
+        organization = self.find_organization(customer_number)
+        if organization is None:
+            return []
+        return self._translated(lambda: self._admin.get_organization_members(organization["id"]))
+
+    def revoke_access(self, user_id: str, customer_number: str, role_name: str) -> None:
+        """End a person's B2B access: remove the role and the membership, and end every session."""
+        role = self._translated(lambda: self._admin.get_realm_role(role_name))
+        self._translated(lambda: self._admin.delete_realm_roles_of_user(user_id, [role]))
+        organization = self.find_organization(customer_number)
+        if organization is not None:
+            try:
+                self._translated(lambda: self._admin.organization_user_remove(user_id, organization["id"]))
+            except KeycloakRefused as exc:
+                if exc.status != 404:
+                    raise
+        self._translated(lambda: self._admin.user_logout(user_id))
+
+    # --- activation --------------------------------------------------------------------------
+
+    def has_password(self, user_id: str) -> bool:
+        """Whether the person already set a password (e.g. through "forgot password")."""
+        credentials = self._translated(lambda: self._admin.get_credentials(user_id))
+        return any(credential.get("type") == "password" for credential in credentials)
+
+    def set_password_email_sent_since(self, user_id: str, since_ms: int) -> bool:
+        """Whether Keycloak recorded an execute-actions e-mail to this user since `since_ms` (admin events)."""
+        # Newest first; a handful is plenty, the question is only about the last few minutes.
+        events = self._translated(lambda: self._admin.get_admin_events({
+            "resourcePath": f"users/{user_id}/execute-actions-email", "operationTypes": "ACTION", "max": 5}))
+        return any(event.get("time", 0) >= since_ms for event in events)
+
+    def send_set_password_email(self, user_id: str, lifespan_seconds: int, client_id: str, redirect_uri: str) -> None:
+        """Keycloak's execute-actions e-mail with UPDATE_PASSWORD, through the realm's SMTP and e-mail theme."""
+        self._translated(lambda: self._admin.send_update_account(
+            user_id=user_id, payload=["UPDATE_PASSWORD"], client_id=client_id, lifespan=lifespan_seconds,
+            redirect_uri=redirect_uri))

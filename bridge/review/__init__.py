@@ -1,0 +1,1 @@
+"""The managers' review UI: sign-in, the queue, decisions, reassignment and revocation."""

@@ -1,0 +1,45 @@
+"""The review UI's forms (Flask-WTF: CSRF and validation); labels and messages are translated."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from bridge.core.forms import email_address, required, strip
+
+
+def _reason():
+    return TextAreaField(_l("Reason"), filters=[strip], validators=[
+        DataRequired(message=_l("Please give a reason.")), Length(max=1000)])
+
+
+class ApproveForm(FlaskForm):
+    """Approve a request, with an optional note."""
+
+    note = TextAreaField(_l("Note (optional)"), filters=[strip], validators=[Optional(), Length(max=1000)])
+
+
+class RejectForm(FlaskForm):
+    """Reject a request: a reason is required; telling the requester is a choice."""
+
+    reason = _reason()
+    notify = BooleanField(_l("Tell the requester by e-mail (in their language), with this reason"))
+
+
+class ReassignForm(FlaskForm):
+    """An admin hands a request to another regional manager."""
+
+    manager_email = StringField(_l("New manager's e-mail"), filters=[strip],
+                                validators=[required(), Length(max=254), email_address()])
+
+
+class RevokeForm(FlaskForm):
+    """End a person's B2B access, with a reason for the audit trail."""
+
+    reason = _reason()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

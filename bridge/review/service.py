@@ -1,0 +1,191 @@
+"""Managers' decisions on account requests: who may see what, approve, reject, reassign, revoke, provision.
+
+Every query is scoped here, on the server: a regional manager sees the requests assigned to their own
+e-mail, an admin sees all; anything else is "not found", so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bridge.core import audit
+from bridge.core.models import AccessRequest, Customer, OutboxItem, OutboxKind, OutboxStatus, RequestStatus
+from bridge.delivery import activation, mailer, outbox
+from bridge.delivery.schedule import next_activation
+from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from bridge.keycloak.interface import KeycloakDirectory
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 50
+
+
+class NotVisible(LookupError):
+    """The request (or person) does not exist for this manager."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The signed-in manager or admin, from the validated ID token."""
+
+    email: str
+    name: str
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles
+
+    @property
+    def may_review(self) -> bool:
+        return self.is_admin or MANAGER_ROLE in self.roles
+
+
+def _scoped(reviewer: Reviewer) -> Select:
+    query = select(AccessRequest, Customer).join(Customer, Customer.customer_number == AccessRequest.customer_number)
+    if not reviewer.is_admin:
+        query = query.where(AccessRequest.assigned_manager_email == reviewer.email)
+    return query
+
+
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its rows, its number (from 1) and how many requests match in all."""
+
+    rows: list[tuple[AccessRequest, Customer]]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total)
+
+    @property
+    def first(self) -> int:
+        """Position of the page's first row among all matches (0 when nothing matches)."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def queue(session: Session, reviewer: Reviewer, status: str = "", region: str = "", manager: str = "",
+          search: str = "", page: int = 1) -> QueuePage:
+    """The reviewer's requests: pending first, oldest first; filtered, searched, PAGE_SIZE per page."""
+    query = _scoped(reviewer)
+    if status in set(RequestStatus):
+        query = query.where(AccessRequest.status == status)
+    if reviewer.is_admin and region:
+        query = query.where(Customer.region == region)
+    if reviewer.is_admin and manager:
+        query = query.where(AccessRequest.assigned_manager_email == manager.strip().lower())
+    for word in search.split()[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(
+            AccessRequest.first_name.ilike(pattern), AccessRequest.last_name.ilike(pattern),
+            AccessRequest.email.ilike(pattern), AccessRequest.customer_number.ilike(pattern),
+            AccessRequest.company.ilike(pattern), Customer.company.ilike(pattern)))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    number = min(max(page, 1), page_count(total))
+    pending_first = (AccessRequest.status != RequestStatus.PENDING)
+    ordered = query.order_by(pending_first, AccessRequest.created_at, AccessRequest.id)
+    rows = session.execute(ordered.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return QueuePage(list(rows), number, total)
+
+
+def regions(session: Session) -> list[str]:
+    """Every region of the directory, for the admins' filter."""
+    return list(session.scalars(select(Customer.region).distinct().order_by(Customer.region)))
+
+
+def visible(session: Session, reviewer: Reviewer, request_id: int) -> tuple[AccessRequest, Customer]:
+    """One request the reviewer may see, or NotVisible."""
+    row = session.execute(_scoped(reviewer).where(AccessRequest.id == request_id)).first()
+    if row is None:
+        raise NotVisible(request_id)
+    return row
+
+
+def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> bool:
+    """Move a visible pending request to a decision; False when someone decided first."""
+    visible(session, reviewer, request_id)
+    result = session.execute(update(AccessRequest).where(
+        AccessRequest.id == request_id, AccessRequest.status == RequestStatus.PENDING,
+    ).values(decided_at=now, decided_by=reviewer.email, updated_at=now, **values))
+    return result.rowcount == 1
+
+
+def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, now: datetime, time_zone: str,
+            remote_addr: str) -> datetime | None:
+    """Approve and schedule provisioning; return the activation instant, or None if already decided."""
+    due = next_activation(now, time_zone)
+    if not _decide(session, reviewer, request_id, now, status=RequestStatus.APPROVED, decision_note=note.strip(),
+                   activation_due_at=due):
+        session.rollback()
+        return None
+    outbox.enqueue(session, OutboxKind.PROVISION, {"request_id": request_id}, f"request:{request_id}:provision")
+    activation.schedule(session, session.get(AccessRequest, request_id))
+    audit.record(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
+    session.commit()
+    return due
+
+
+def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, notify: bool, now: datetime,
+           remote_addr: str) -> bool:
+    """Reject with a reason; optionally tell the requester (outbox, in their language)."""
+    if not _decide(session, reviewer, request_id, now, status=RequestStatus.REJECTED, decision_note=reason.strip()):
+        session.rollback()
+        return False
+    request = session.get(AccessRequest, request_id)
+    session.refresh(request)
+    if notify:
+        mail = mailer.compose("request_rejected", request.email, request.language, request=request,
+                              reason=reason.strip())
+        outbox.enqueue(session, OutboxKind.MAIL, mail.as_payload(), f"request:{request_id}:rejection")
+    audit.record(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
+    session.commit()
+    return True
+
+
+def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_email: str, now: datetime,
+             remote_addr: str) -> None:
+    """An admin hands a request to another manager; it leaves the previous manager's view at once."""
+    if not reviewer.is_admin:
+        raise NotVisible(request_id)
+    request, _ = visible(session, reviewer, request_id)
+    previous, request.assigned_manager_email = request.assigned_manager_email, manager_email.strip().lower()
+    request.updated_at = now
+    audit.record(session, reviewer.email, "reassigned", request_id, remote_addr, now,
+          previous=previous, to=request.assigned_manager_email)
+    session.commit()
+
+
+def revoke(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str, reason: str,
+           now: datetime, remote_addr: str) -> dict:
+    """End a person's B2B access, if they belong to one of the reviewer's customers; audited."""
+    person = directory.get_user(user_id)
+    number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
+    customer = session.get(Customer, number) if number else None
+    if person is None or customer is None or not (reviewer.is_admin or customer.manager_email == reviewer.email):
+        raise NotVisible(user_id)
+    directory.revoke_access(user_id, number, PARTNER_ROLE)
+    audit.record(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
+          email=person.get("email", ""), customer_number=number, reason=reason.strip())
+    session.commit()
+    return person
+
+
+def failing_outbox(session: Session) -> list[OutboxItem]:
+    """Outbox items that failed for good or keep failing (admins see them, with a retry button)."""
+    return list(session.scalars(select(OutboxItem).where(or_(
+        OutboxItem.status == OutboxStatus.FAILED, (OutboxItem.status == OutboxStatus.PENDING) & (OutboxItem.attempts >= 3),
+    )).order_by(OutboxItem.id)))

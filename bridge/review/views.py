@@ -1,0 +1,223 @@
+"""The manager review UI under /manage/: queue, detail, decisions, revocation, failing deliveries."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+
+from bridge.core import audit, db
+from bridge.core.models import utcnow
+from bridge.delivery import outbox
+from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
+from bridge.review import service as review
+from bridge.review.forms import ActionForm, ApproveForm, ReassignForm, RejectForm, RevokeForm
+from bridge.review.service import NotVisible, Reviewer
+from bridge.review.sign_in import SignInFailed
+
+blueprint = Blueprint("manage", __name__)
+OPEN_ENDPOINTS = {"manage.login", "manage.callback", "manage.signed_out"}
+
+
+def sign_in():
+    return current_app.extensions["bridge.manager_sign_in"]
+
+
+def reviewer() -> Reviewer:
+    data = session["reviewer"]
+    return Reviewer(data["email"], data["name"], frozenset(data["roles"]))
+
+
+@blueprint.before_request
+def require_reviewer():
+    """Signed in, not idle for too long, and holding a reviewing role; otherwise sign in or 403."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    idle = current_app.config["MANAGER_IDLE_MINUTES"] * 60
+    if "reviewer" in session and time.time() - session.get("seen_at", 0) > idle:
+        session.clear()
+        flash(_("Your session had expired. Please sign in again."), "info")
+    if "reviewer" not in session:
+        session["next"] = request.full_path if request.method == "GET" else url_for("manage.queue")
+        return redirect(url_for("manage.login"))
+    session["seen_at"] = time.time()
+    if not reviewer().may_review:
+        abort(403)
+    return None
+
+
+@blueprint.app_template_global()
+def when(moment, pattern: str = "d MMM y, HH:mm") -> str:
+    """A timestamp in the company time zone and the page's language."""
+    return format_datetime(moment, pattern) if moment else ""
+
+
+@blueprint.get("/login")
+def login():
+    """Send the browser to Keycloak's themed sign-in page."""
+    return sign_in().start()
+
+
+@blueprint.get("/callback")
+def callback():
+    """Keycloak comes back here with a code; keep who signed in (and nothing from a failed attempt)."""
+    try:
+        who, id_token = sign_in().finish()
+    except SignInFailed as exc:
+        current_app.logger.warning("manager sign-in failed: %s", exc)
+        abort(400)
+    target = session.pop("next", None) or url_for("manage.queue")
+    session.clear()
+    session.permanent = True
+    session.update(reviewer={"email": who.email, "name": who.name, "roles": sorted(who.roles)},
+                   id_token=id_token, seen_at=time.time())
+    return redirect(target if target.startswith("/manage/") else url_for("manage.queue"))
+
+
+@blueprint.post("/logout")
+def logout():
+    """End the bridge session and the Keycloak session."""
+    id_token = session.get("id_token", "")
+    session.clear()
+    return sign_in().logout_redirect(id_token)
+
+
+@blueprint.get("/signed-out")
+def signed_out():
+    return render_template("manage/signed_out.html")
+
+
+@blueprint.get("/")
+def queue():
+    """Pending first, oldest first, with age; filters and search."""
+    args = {name: request.args.get(name, "")[:100] for name in ("status", "region", "manager", "q")}
+    who = reviewer()
+    page = review.queue(db.session(), who, args["status"], args["region"], args["manager"], args["q"],
+                        request.args.get("page", 1, type=int))
+    filters = {name: value for name, value in args.items() if value}  # kept by the page links
+    return render_template("manage/queue.html", page=page, args=args, filters=filters, who=who, now=utcnow(),
+                           regions=review.regions(db.session()) if who.is_admin else [])
+
+
+def _detail(request_id: int, status: int = 200, **forms):
+    who = reviewer()
+    try:
+        access_request, customer = review.visible(db.session(), who, request_id)
+    except NotVisible:
+        abort(404)
+    gateway = current_app.extensions["bridge.keycloak"]
+    try:
+        people = gateway.within(lambda: gateway.customer_members(customer.customer_number))
+    except (KeycloakUnavailable, KeycloakRefused):
+        people = None
+    return render_template(
+        "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
+        history=audit.history(db.session(), request_id), now=utcnow(),
+        company_differs=access_request.company.casefold().split() != customer.company.casefold().split(),
+        approve_form=forms.get("approve_form") or ApproveForm(), reject_form=forms.get("reject_form") or RejectForm(),
+        reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(),
+    ), status
+
+
+@blueprint.get("/requests/<int:request_id>")
+def detail(request_id: int):
+    """The request beside the directory's data, people already active for the customer, and the history."""
+    return _detail(request_id)
+
+
+@blueprint.post("/requests/<int:request_id>/approve")
+def approve(request_id: int):
+    form = ApproveForm()
+    if not form.validate():
+        return _detail(request_id, 400, approve_form=form)
+    try:
+        due = review.approve(db.session(), reviewer(), request_id, form.note.data or "", utcnow(),
+                             current_app.config["TIME_ZONE"], request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    if due is None:
+        flash(_("This request had already been decided."), "warn")
+    else:
+        flash(_("Approved. The activation e-mail is scheduled for %(when)s (%(zone)s).",
+                when=when(due, "EEEE d MMMM y, HH:mm"), zone=current_app.config["TIME_ZONE"]), "ok")
+    return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
+
+
+@blueprint.post("/requests/<int:request_id>/reject")
+def reject(request_id: int):
+    form = RejectForm()
+    if not form.validate():
+        return _detail(request_id, 400, reject_form=form)
+    try:
+        decided = review.reject(db.session(), reviewer(), request_id, form.reason.data, form.notify.data,
+                                utcnow(), request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    flash(_("Rejected.") if decided else _("This request had already been decided."), "ok" if decided else "warn")
+    return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
+
+
+@blueprint.post("/requests/<int:request_id>/reassign")
+def reassign(request_id: int):
+    form = ReassignForm()
+    if not reviewer().is_admin:
+        abort(404)
+    if not form.validate():
+        return _detail(request_id, 400, reassign_form=form)
+    try:
+        review.reassign(db.session(), reviewer(), request_id, form.manager_email.data, utcnow(),
+                        request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    flash(_("Reassigned to %(manager)s.", manager=form.manager_email.data.lower()), "ok")
+    return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
+
+
+@blueprint.post("/people/<user_id>/revoke")
+def revoke(user_id: str):
+    """End a person's access (role, membership, sessions), with a reason; back to where it was asked."""
+    form = RevokeForm()
+    back = request.form.get("back", "")
+    back = back if back.startswith("/manage/") else url_for("manage.queue")
+    if not form.validate():
+        flash(_("Please give a reason."), "error")
+        return redirect(back)
+    try:
+        person = review.revoke(db.session(), current_app.extensions["bridge.keycloak"], reviewer(), user_id,
+                               form.reason.data, utcnow(), request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    except KeycloakUnavailable:
+        flash(_("Keycloak could not be reached; nothing was changed. Please try again in a moment."), "error")
+        return redirect(back)
+    flash(_("Access of %(email)s has ended; their sessions were closed.", email=person.get("email", "")), "ok")
+    return redirect(back)
+
+
+@blueprint.get("/outbox")
+def failing_deliveries():
+    """Admins: e-mails and Keycloak changes that keep failing, with a retry button."""
+    if not reviewer().is_admin:
+        abort(404)
+    return render_template("manage/outbox.html", items=review.failing_outbox(db.session()), form=ActionForm())
+
+
+@blueprint.post("/outbox/<int:item_id>/retry")
+def retry_delivery(item_id: int):
+    if not reviewer().is_admin:
+        abort(404)
+    if ActionForm().validate() and outbox.retry(db.session(), item_id, utcnow()):
+        flash(_("Queued again."), "ok")
+    return redirect(url_for("manage.failing_deliveries", lang=get_locale()))
+
+
+@blueprint.app_template_filter("age")
+def age(moment) -> str:
+    """How long ago, in days and hours (e.g. for the queue)."""
+    delta: timedelta = utcnow() - moment
+    days, hours = delta.days, delta.seconds // 3600
+    return _("%(days)d d %(hours)d h", days=days, hours=hours) if days else _("%(hours)d h", hours=hours)

@@ -1,0 +1,153 @@
+"""One contract, two implementations: the in-memory twin (always) and the real Keycloak (integration).
+
+Every assertion here holds for both; a behaviour the services rely on belongs here, so that the twin
+the fast tests use cannot drift from the Keycloak production runs.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from bridge.keycloak.access import ACCESS_ROLES, PARTNER_ROLE, has_access
+from bridge.keycloak.interface import KeycloakRefused
+from tests.support.keycloak_twin import KeycloakTwin
+from tests.support.oidc import authorization_code, browser_session, open_login_page, submit_login
+
+
+@pytest.fixture(params=["twin", pytest.param("keycloak", marks=pytest.mark.integration)])
+def directory(request):
+    """The twin, or the bridge's python-keycloak gateway against the test Keycloak."""
+    if request.param == "twin":
+        return KeycloakTwin()
+    return request.getfixturevalue("gateway")
+
+
+@pytest.fixture
+def sign_in(request, directory):
+    """sign_in(user_id, email): leave a session behind, as a person signing in at the portal would."""
+    if isinstance(directory, KeycloakTwin):
+        return lambda user_id, email: directory.start_session(user_id)
+    keycloak, env = request.getfixturevalue("keycloak"), request.getfixturevalue("test_env")
+    redirect_uri = env["PORTAL_URL"] + "/callback"
+
+    def real_sign_in(user_id: str, email: str) -> None:
+        directory.set_password(user_id, "Contract-Test-2026!")
+        browser = browser_session()
+        page = open_login_page(browser, keycloak.url, "b2b-portal", redirect_uri)
+        assert authorization_code(submit_login(browser, page, email, "Contract-Test-2026!"), redirect_uri)
+
+    return real_sign_in
+
+
+def new_address() -> str:
+    return f"contract.{uuid.uuid4().hex[:10]}@pharmacie-centrale.example"
+
+
+def new_customer_number() -> str:
+    return f"9{uuid.uuid4().int % 10**8:08d}"
+
+
+def test_ensure_user_is_idempotent_and_found_by_its_exact_address_in_any_case(directory):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "de", {"customer_number": "100001"})
+    assert directory.ensure_user(email.upper(), "Other", "Name", "fr", {}) == user_id
+    found = directory.find_user_by_email(email.upper())
+    assert found["id"] == user_id and found["email"] == email and found["username"] == email
+    assert found["enabled"] is True and found["firstName"] == "Lou"
+    assert found["attributes"]["customer_number"] == ["100001"] and found["attributes"]["locale"] == ["de"]
+    assert directory.find_user_by_email("x" + email) is None
+    assert directory.find_user_by_email(email.split("@")[0]) is None
+
+
+def test_unknown_user_id_is_none_and_changing_it_is_refused(directory):
+    missing = str(uuid.uuid4())
+    assert directory.get_user(missing) is None
+    for change in (lambda: directory.grant_realm_role(missing, PARTNER_ROLE), lambda: directory.set_enabled(missing, False),
+                   lambda: directory.delete_user(missing), lambda: directory.has_password(missing)):
+        with pytest.raises(KeycloakRefused) as refused:
+            change()
+        assert refused.value.status == 404
+
+
+def test_a_new_user_has_no_b2b_role_until_granted_once_or_twice(directory):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
+    assert not directory.realm_roles(user_id) & ACCESS_ROLES
+    assert has_access(directory, email) is False
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    assert directory.realm_roles(user_id) & ACCESS_ROLES == {PARTNER_ROLE}
+    assert has_access(directory, email) is True
+    with pytest.raises(KeycloakRefused) as refused:
+        directory.grant_realm_role(user_id, "no-such-role")
+    assert refused.value.status == 404
+
+
+def test_a_disabled_user_has_no_access_and_gets_no_action_email(directory):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    directory.set_enabled(user_id, False)
+    assert directory.get_user(user_id)["enabled"] is False
+    assert has_access(directory, email) is False
+    with pytest.raises(KeycloakRefused) as refused:
+        directory.send_set_password_email(user_id, 3600, "b2b-portal", "http://localhost:18001/")
+    assert refused.value.status == 400
+
+
+def test_a_password_once_set_is_known(directory):
+    user_id = directory.ensure_user(new_address(), "Lou", "Brun", "fr", {})
+    assert directory.has_password(user_id) is False
+    directory.set_password(user_id, "Contract-Test-2026!")
+    assert directory.has_password(user_id) is True
+
+
+def test_organizations_are_found_by_customer_number_and_membership_is_idempotent(directory):
+    number = new_customer_number()
+    assert directory.find_organization(number) is None and directory.customer_members(number) == []
+    organization_id = directory.ensure_organization(number, "Pharmacie du Contrat", "west")
+    assert directory.ensure_organization(number, "Pharmacie du Contrat", "west") == organization_id
+    organization = directory.find_organization(number)
+    assert organization["id"] == organization_id and organization["alias"] == number
+    assert organization["attributes"]["company_name"] == ["Pharmacie du Contrat"]
+    assert organization["attributes"]["region"] == ["west"]
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {"customer_number": number})
+    directory.add_member(organization_id, user_id)
+    directory.add_member(organization_id, user_id)
+    assert [member["email"] for member in directory.customer_members(number)] == [email]
+
+
+def test_revoking_removes_role_membership_and_every_session(directory, sign_in):
+    number = new_customer_number()
+    organization_id = directory.ensure_organization(number, "Pharmacie Révoquée", "west")
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {"customer_number": number})
+    directory.add_member(organization_id, user_id)
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    sign_in(user_id, email)
+    assert len(directory.user_sessions(user_id)) == 1
+    directory.revoke_access(user_id, number, PARTNER_ROLE)
+    assert PARTNER_ROLE not in directory.realm_roles(user_id)
+    assert directory.customer_members(number) == []
+    assert directory.user_sessions(user_id) == []
+    assert has_access(directory, email) is False
+
+
+def test_a_set_password_email_is_on_record_from_the_moment_it_was_sent(directory):
+    user_id = directory.ensure_user(new_address(), "Lou", "Brun", "en", {})
+    before_ms = int(time.time() * 1000) - 1000
+    assert directory.set_password_email_sent_since(user_id, before_ms) is False
+    directory.send_set_password_email(user_id, 7 * 86400, "b2b-portal", "http://localhost:18001/")
+    assert directory.set_password_email_sent_since(user_id, before_ms) is True
+    assert directory.set_password_email_sent_since(user_id, int(time.time() * 1000) + 3_600_000) is False
+
+
+def test_a_deleted_user_is_gone(directory):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
+    directory.delete_user(user_id)
+    assert directory.get_user(user_id) is None and directory.find_user_by_email(email) is None

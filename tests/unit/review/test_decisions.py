@@ -1,0 +1,165 @@
+"""The rules of the review UI: who sees and decides what, approving, rejecting, reassigning, revoking.
+
+The manager's session is put in place directly (the OIDC sign-in is tested against the real Keycloak);
+Keycloak is the twin, the database in-memory SQLite.
+"""
+
+from __future__ import annotations
+
+
+
+import pytest
+from sqlalchemy import select
+
+from bridge.core.db import session
+from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, OutboxKind, RequestStatus
+from bridge.delivery.schedule import next_activation
+from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from tests.support.forms import submit_request
+from tests.support.manager import csrf_token
+
+WEST, EAST, ADMIN = "manager.west@woundwo.example", "manager.east@woundwo.example", "admin@woundwo.example"
+
+
+@pytest.fixture
+def west_request(app, client) -> int:
+    """A pending request for customer 100001 (region west, manager.west)."""
+    assert submit_request(client, "de", language="de").status_code == 302
+    with app.app_context():
+        return session().scalars(select(AccessRequest.id)).one()
+
+
+@pytest.fixture
+def west(reviewer_client):
+    return reviewer_client(WEST, MANAGER_ROLE)
+
+
+@pytest.fixture
+def east(reviewer_client):
+    return reviewer_client(EAST, MANAGER_ROLE)
+
+
+def post(client, path: str, **data):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/manage/")})
+
+
+def stored(app, request_id: int) -> AccessRequest:
+    with app.app_context():
+        return session().get(AccessRequest, request_id)
+
+
+def outbox_kinds(app) -> list[str]:
+    with app.app_context():
+        return sorted(session().scalars(select(OutboxItem.kind)))
+
+
+def audit(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(event.actor, event.action) for event in session().scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_approving_schedules_provisioning_and_the_next_day_0400_activation(app, west, west_request):
+    response = post(west, f"/manage/requests/{west_request}/approve", note="known customer")
+    assert response.status_code == 302
+    request = stored(app, west_request)
+    assert request.status == RequestStatus.APPROVED and request.decided_by == WEST
+    assert request.activation_due_at == next_activation(request.decided_at, "Europe/Paris")
+    assert outbox_kinds(app) == [OutboxKind.ACTIVATION, OutboxKind.MAIL, OutboxKind.MAIL, OutboxKind.PROVISION]
+    assert (WEST, "approved") in audit(app)
+
+
+def test_a_second_approval_changes_nothing(app, west, west_request):
+    post(west, f"/manage/requests/{west_request}/approve")
+    first = stored(app, west_request).decided_at
+    page = west.post(f"/manage/requests/{west_request}/approve",
+                     data={"csrf_token": csrf_token(west, "/manage/")}, follow_redirects=True)
+    assert "already been decided" in page.get_data(as_text=True)
+    assert stored(app, west_request).decided_at == first
+    assert outbox_kinds(app).count(OutboxKind.PROVISION) == 1
+
+
+@pytest.mark.parametrize("action, data", [("approve", {}), ("reject", {"reason": "no"}),
+                                          ("reassign", {"manager_email": "x@woundwo.example"})])
+def test_another_regions_manager_can_neither_see_nor_decide(app, east, west_request, action, data):
+    assert east.get(f"/manage/requests/{west_request}").status_code == 404
+    assert post(east, f"/manage/requests/{west_request}/{action}", **data).status_code == 404
+    assert stored(app, west_request).status == RequestStatus.PENDING
+    assert f"/manage/requests/{west_request}" not in east.get("/manage/").get_data(as_text=True)
+
+
+def test_rejecting_needs_a_reason_and_tells_the_requester_only_when_asked(app, west, west_request):
+    assert post(west, f"/manage/requests/{west_request}/reject", reason="").status_code == 400
+    assert stored(app, west_request).status == RequestStatus.PENDING
+    post(west, f"/manage/requests/{west_request}/reject", reason="Kein Kunde mehr", notify="y")
+    request = stored(app, west_request)
+    assert request.status == RequestStatus.REJECTED and request.decision_note == "Kein Kunde mehr"
+    with app.app_context():
+        rejection = session().scalars(select(OutboxItem).where(OutboxItem.idempotency_key.like("%rejection"))).one()
+    assert rejection.payload["to"] == request.email and "Kein Kunde mehr" in rejection.payload["text"]
+    assert "abgelehnt" in rejection.payload["subject"].lower() or "anfrage" in rejection.payload["subject"].lower()
+
+
+def test_rejecting_without_notice_sends_nothing_to_the_requester(app, west, west_request):
+    post(west, f"/manage/requests/{west_request}/reject", reason="duplicate")
+    with app.app_context():
+        assert session().scalars(select(OutboxItem).where(OutboxItem.idempotency_key.like("%rejection"))).all() == []
+
+
+def test_an_admin_reassigns_and_the_request_moves_at_once(app, reviewer_client, west, east, west_request):
+    admin = reviewer_client(ADMIN, ADMIN_ROLE)
+    assert post(west, f"/manage/requests/{west_request}/reassign", manager_email=EAST).status_code == 404
+    assert post(admin, f"/manage/requests/{west_request}/reassign", manager_email=EAST.upper()).status_code == 302
+    assert stored(app, west_request).assigned_manager_email == EAST
+    assert west.get(f"/manage/requests/{west_request}").status_code == 404
+    assert east.get(f"/manage/requests/{west_request}").status_code == 200
+    assert (ADMIN, "reassigned") in audit(app)
+
+
+def test_without_a_reviewing_role_the_ui_is_forbidden_and_without_sign_in_it_asks_to_sign_in(reviewer_client, client):
+    assert reviewer_client("partner@pharmacie-centrale.example", PARTNER_ROLE).get("/manage/").status_code == 403
+    response = client.get("/manage/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/manage/login")
+
+
+def test_a_decision_without_csrf_token_is_refused(app, west, west_request):
+    assert west.post(f"/manage/requests/{west_request}/approve", data={}).status_code == 400
+    assert stored(app, west_request).status == RequestStatus.PENDING
+
+
+def partner(twin, customer_number: str = "100001") -> str:
+    organization_id = twin.ensure_organization(customer_number, "Pharmacie Centrale", "west")
+    user_id = twin.ensure_user(f"p.{customer_number}@pharmacie-centrale.example", "Lou", "Brun", "fr",
+                               {"customer_number": customer_number})
+    twin.add_member(organization_id, user_id)
+    twin.grant_realm_role(user_id, PARTNER_ROLE)
+    twin.start_session(user_id)
+    return user_id
+
+
+def test_revoking_ends_role_membership_and_sessions_and_is_audited(app, twin, west):
+    user_id = partner(twin)
+    response = post(west, f"/manage/people/{user_id}/revoke", reason="left the company")
+    assert response.status_code == 302
+    assert PARTNER_ROLE not in twin.realm_roles(user_id)
+    assert twin.customer_members("100001") == [] and twin.user_sessions(user_id) == []
+    with app.app_context():
+        event = session().scalars(select(AuditEvent).where(AuditEvent.action == "revoked")).one()
+    assert event.actor == WEST and event.detail["reason"] == "left the company"
+
+
+def test_a_manager_cannot_revoke_someone_of_another_region_or_nobody(twin, west):
+    east_person = partner(twin, "100002")
+    assert post(west, f"/manage/people/{east_person}/revoke", reason="x").status_code == 404
+    assert PARTNER_ROLE in twin.realm_roles(east_person)
+    assert post(west, "/manage/people/00000000-0000-0000-0000-000000000000/revoke", reason="x").status_code == 404
+
+
+def test_revoking_while_keycloak_is_down_changes_nothing_and_says_so(twin, west):
+    user_id = partner(twin)
+    twin.down = True
+    page = west.post(f"/manage/people/{user_id}/revoke", follow_redirects=True,
+                     data={"reason": "left", "csrf_token": csrf_token(west, "/manage/")})
+    twin.down = False
+    assert page.status_code == 200 and "nothing was changed" in page.get_data(as_text=True)
+    assert PARTNER_ROLE in twin.realm_roles(user_id)
+
