@@ -31,8 +31,8 @@ activations-now: $(STAMP) $(MO)
 
 # After changing user-facing strings: refresh the catalogs, then translate the new entries.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o bridge/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i bridge/translations/messages.pot -d bridge/translations
+	$(VENV)/bin/pybabel extract --no-wrap -F babel.cfg -k _l -o bridge/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-wrap -i bridge/translations/messages.pot -d bridge/translations
 
 %.mo: %.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@

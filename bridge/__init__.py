@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bridge.access_requests import views as public
 from bridge.core import cli as db_cli
 from bridge.core import db, errors, headers, health, metrics, settings
+from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.extensions import babel, csrf, limiter
 from bridge.core.i18n import language_url, select_locale
 from bridge.delivery import cli as delivery_cli
@@ -52,6 +53,9 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
         # The manager UI's absolute session lifetime; MANAGER_IDLE_MINUTES ends idle ones sooner.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
         BABEL_DEFAULT_TIMEZONE=typed.time_zone,
+        # Every request body, chunked ones included (Werkzeug stops reading there and answers 413); the
+        # request form needs a few KB, the JSON API sets 1 KB for itself.
+        MAX_CONTENT_LENGTH=64 * 1024,
     )
     if typed.trusted_proxies:
         hops = typed.trusted_proxies
@@ -67,11 +71,14 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.extensions["bridge.keycloak"] = directory
     app.extensions[WORKER_KEYCLOAK] = keycloak or keycloak_gateway.from_config(app.config, typed.worker_keycloak_timeout)
     app.extensions["bridge.mail"] = mail or SmtpTransport(app.config)
-    app.extensions["bridge.email_status"] = EmailStatusService(
+    email_status = app.extensions["bridge.email_status"] = EmailStatusService(
         # Only a cache miss asks Keycloak, under the hard deadline; hits never leave this thread.
         lambda email: directory.within(lambda: has_access(directory, email)), TTLCache(),
         typed.email_status_ttl_known, typed.email_status_ttl_unknown, typed.email_status_failure_pause,
     )
+    broadcast = app.extensions["bridge.broadcast"] = Broadcast(typed.ratelimit_storage_uri)
+    # Someone got or lost access (in this process or another): the cached answer about them goes.
+    broadcast.subscribe(ACCESS_CHANGED, email_status.forget)
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics.blueprint)

@@ -25,6 +25,7 @@ from devstack.seed import DEMO_CUSTOMERS, seed_keycloak
 from devstack.settings import REPO_ROOT, TEST_PORTS, TEST_STATE_DIR, stack_env
 from devstack.ports import free_ports
 from devstack import postgres_server
+from devstack.redis_server import running_redis
 
 TEST_STATE = TEST_STATE_DIR
 REUSE = os.environ.get("WOUNDWO_TEST_REUSE") == "1"
@@ -114,7 +115,7 @@ def make_app(tmp_path, test_env):
         database = f"sqlite:///{tmp_path / 'bridge.sqlite'}"
         upgrade(database)
         config = {
-            "ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_URL": test_env["BRIDGE_PUBLIC_URL"],
+            "ENV": "development", "SECRET_KEY": "test-only-secret-key-0123456789abcdef", "PUBLIC_URL": test_env["BRIDGE_PUBLIC_URL"],
             "DATABASE_URL": database, "KEYCLOAK_URL": test_env["BRIDGE_KEYCLOAK_URL"],
             "KEYCLOAK_CLIENT_SECRET": test_env["BRIDGE_KEYCLOAK_CLIENT_SECRET"],
             "MANAGER_CLIENT_SECRET": test_env["BRIDGE_MANAGER_CLIENT_SECRET"],
@@ -226,6 +227,16 @@ def postgres() -> postgres_server.RunningPostgres:
         except (postgres_server.PostgresUnavailable, OSError, subprocess.SubprocessError) as exc:
             pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A private Redis server for the session (the shared rate-limit counters and broadcasts)."""
+    try:
+        with running_redis(free_ports()[0]) as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture

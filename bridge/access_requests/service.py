@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.core.addresses import normalize
-from bridge.core.models import AccessRequest, OutboxKind, RequestStatus
+from bridge.core.models import AccessRequest, RequestStatus
 from bridge.delivery import mailer, outbox
 from bridge.directory.customers import find_customer, normalize_customer_number
 from bridge.keycloak.access import has_access
@@ -97,8 +97,8 @@ def submit(session: Session, directory: KeycloakDirectory, data: NewRequest, now
         without_manager=customer.manager_email is None,
     )
     receipt = mailer.compose("request_receipt", email, data.language, request=request)
-    outbox.enqueue(session, OutboxKind.MAIL, manager_mail.as_payload(), f"request:{request.id}:manager-notification")
-    outbox.enqueue(session, OutboxKind.MAIL, receipt.as_payload(), f"request:{request.id}:receipt")
+    outbox.enqueue_mail(session, manager_mail, f"request:{request.id}:manager-notification")
+    outbox.enqueue_mail(session, receipt, f"request:{request.id}:receipt")
     session.commit()
     log.info("access request %s stored for customer %s", request.id, customer.customer_number)
     return Outcome(OutcomeKind.CREATED, request=request)

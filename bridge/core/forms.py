@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, Email
+from wtforms.validators import DataRequired, Email, ValidationError
 
 
 def required() -> DataRequired:
@@ -20,3 +22,19 @@ def email_address() -> Email:
     """An e-mail address in the syntax the e-mail check accepts."""
     return Email(message=_l("This is not an e-mail address. Please check it, e.g. name@company.com."),
                  check_deliverability=False, allow_smtputf8=True)
+
+
+_NEVER_TYPED = {"Cc", "Cs", "Zl", "Zp"}  # control characters, lone surrogates, line and paragraph separators
+
+
+def no_control_characters(multiline: bool = False):
+    """Refuse what a person never means to type (NUL, escape sequences, separators) before it is stored and
+    reaches e-mail subjects; a multi-line field keeps its line breaks and tabs."""
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+
+    def check(form, field) -> None:
+        if isinstance(field.data, str) and any(
+                unicodedata.category(char) in _NEVER_TYPED and char not in allowed for char in field.data):
+            raise ValidationError(_l("Please remove the invisible control characters from this field."))
+
+    return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess
@@ -32,7 +33,7 @@ def metrics() -> Response:
     if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
         abort(404)
     outbox = CollectorRegistry()
-    outbox.register(OutboxGauges(db.session()))
+    outbox.register(OutboxGauges(db.session(), timedelta(seconds=current_app.config["OUTBOX_CLAIM_LEASE_SECONDS"])))
     return Response(generate_latest(registry()) + generate_latest(outbox), mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -49,11 +50,12 @@ class OutboxGauges:
     """The outbox as the database holds it at the scrape (the same answer from every worker and instance).
 
     Rows that failed for good wait for someone to retry them in the review UI; a due row that waits
-    long means no worker is running (deploy/prometheus/woundwo-alerts.yml alerts on both).
+    long (a claimed row counts once its worker's lease ran out) means no worker is running (deploy/prometheus/woundwo-alerts.yml alerts on both).
     """
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, lease: timedelta):
         self.session = session
+        self.lease = lease
 
     def collect(self):
         count = select(func.count()).select_from(OutboxItem)
@@ -63,6 +65,9 @@ class OutboxGauges:
             retrying = self.session.scalar(count.where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.attempts > 0))
             oldest_due = self.session.scalar(select(func.min(OutboxItem.next_attempt_at)).where(
                 OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now))
+            # A row whose worker died waits too, from the moment its claim's lease ran out.
+            oldest_claim = self.session.scalar(select(func.min(OutboxItem.claimed_at)).where(
+                OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < now - self.lease))
         except SQLAlchemyError as exc:  # the counters are still worth serving; /readyz reports the database
             log.warning("metrics: outbox not readable: %s", type(exc).__name__)
             return
@@ -72,4 +77,5 @@ class OutboxGauges:
                                 "Outbox rows that failed at least once and will be tried again", value=retrying)
         yield GaugeMetricFamily("bridge_outbox_oldest_due_seconds",
                                 "How long the oldest due outbox row has waited for a worker (0: none waits)",
-                                value=(now - oldest_due).total_seconds() if oldest_due else 0)
+                                value=max([(now - moment).total_seconds() for moment in
+                                           (oldest_due, oldest_claim and oldest_claim + self.lease) if moment] or [0]))

@@ -139,3 +139,12 @@ class AuditEvent(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("access_request.id"))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class EndedSession(Base):
+    """A review UI session that was signed out: its cookie is refused even where a copy of it survives."""
+
+    __tablename__ = "ended_session"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

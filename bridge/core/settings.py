@@ -34,6 +34,9 @@ PREFIX = "BRIDGE_"
 DEV_SETTINGS_FILE = Path(__file__).resolve().parents[2] / ".devstack" / "bridge.env"
 # Never echoed in an error message.
 SECRETS = {"secret_key", "keycloak_client_secret", "manager_client_secret", "smtp_password", "metrics_token"}
+# Secret keys printed in this repository (.env.example, the dev stack): whoever reads it could sign sessions.
+PUBLISHED_SECRET_KEYS = {"change-me-to-a-long-random-string", "dev-only-secret-key-not-for-production"}
+MIN_SECRET_KEY_BYTES = 32
 
 
 class Environment(StrEnum):
@@ -159,6 +162,7 @@ class Settings(BaseSettings):
     request_limit_per_ip: RateLimits = "10 per hour;30 per day"
     request_min_fill_seconds: Annotated[float, Field(ge=0)] = 3
     outbox_max_attempts: Annotated[int, Field(gt=0)] = 8
+    outbox_claim_lease_seconds: Seconds = 600  # a claim older than this belongs to a dead worker
     worker_poll_seconds: Seconds = 5
     worker_keycloak_timeout: Seconds = 10
     contact_url: OptionalUrl = ""
@@ -169,6 +173,21 @@ class Settings(BaseSettings):
     activation_link_days: Annotated[int, Field(gt=0)] = 7
     activation_client_id: str = "b2b-portal"
     portal_url: OptionalUrl = ""
+
+    @model_validator(mode="after")
+    def _strong_secrets_outside_development(self) -> "Settings":
+        if self.env == Environment.DEVELOPMENT:
+            return self
+        if self.secret_key in PUBLISHED_SECRET_KEYS or self.secret_key.startswith("change-me"):
+            raise ValueError("BRIDGE_SECRET_KEY is a value published in this repository; set a long random one")
+        if len(self.secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ValueError(f"BRIDGE_SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; set a long random one "
+                             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        placeholders = sorted(PREFIX + name.upper() for name in SECRETS
+                              if str(getattr(self, name)).startswith("change-me"))
+        if placeholders:
+            raise ValueError(f"{', '.join(placeholders)} still set to the .env.example placeholder")
+        return self
 
     @model_validator(mode="after")
     def _derived(self) -> "Settings":
@@ -187,7 +206,10 @@ class Settings(BaseSettings):
 def _explain(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        name = str(item["loc"][0]) if item["loc"] else "?"
+        if not item["loc"]:  # a rule over several settings: its message names them
+            problems.append(str(item["msg"]).removeprefix("Value error, "))
+            continue
+        name = str(item["loc"][0])
         variable = PREFIX + name.upper()
         if item["type"] == "missing":
             problems.append(f"{variable} is required")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import click
 from flask import current_app
@@ -13,6 +13,10 @@ from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
 from bridge.delivery import activation, outbox
 from bridge.delivery.handlers import outbox_handlers
+
+
+def claim_lease(config) -> timedelta:
+    return timedelta(seconds=config["OUTBOX_CLAIM_LEASE_SECONDS"])
 
 
 @click.command("worker")
@@ -25,7 +29,8 @@ def worker_command(once: bool) -> None:
     click.echo("worker started", err=True)
     while not stopping.is_set():
         now = utcnow()
-        outcomes = outbox.run_due(session(), outbox_handlers(now), now, config["OUTBOX_MAX_ATTEMPTS"])
+        outcomes = outbox.run_due(session(), outbox_handlers(now), now, config["OUTBOX_MAX_ATTEMPTS"],
+                                  lease=claim_lease(config))
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)
         if once:
@@ -61,7 +66,8 @@ def activations_send_due(moment: datetime | None) -> None:
     handlers = {kind: handler for kind, handler in outbox_handlers(now).items()
                 if kind in (OutboxKind.PROVISION, OutboxKind.ACTIVATION)}
     total: dict[str, int] = {}
-    while outcomes := outbox.run_due(session(), handlers, now, current_app.config["OUTBOX_MAX_ATTEMPTS"]):
+    config = current_app.config
+    while outcomes := outbox.run_due(session(), handlers, now, config["OUTBOX_MAX_ATTEMPTS"], lease=claim_lease(config)):
         for status, count in outcomes.items():
             total[status] = total.get(status, 0) + count
     click.echo(f"as of {now.isoformat()}: {total or 'nothing due'}")

@@ -17,9 +17,9 @@ WORKER_KEYCLOAK = "bridge.worker_keycloak"
 
 def outbox_handlers(now: datetime) -> dict[OutboxKind, Callable[[dict], None]]:
     """The handler of each outbox kind, as of `now` (inside the app context)."""
-    directory = current_app.extensions[WORKER_KEYCLOAK]
+    directory, broadcast = current_app.extensions[WORKER_KEYCLOAK], current_app.extensions["bridge.broadcast"]
     return {
         OutboxKind.MAIL: mailer.send,
-        OutboxKind.PROVISION: lambda payload: provisioning.provision(session(), directory, payload, now),
+        OutboxKind.PROVISION: lambda payload: provisioning.provision(session(), directory, broadcast, payload, now),
         OutboxKind.ACTIVATION: lambda payload: activation.send(session(), directory, payload, now),
     }

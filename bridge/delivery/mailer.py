@@ -7,6 +7,7 @@ may install another one (anything with `deliver(message)`) through create_app(ma
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from dataclasses import asdict, dataclass
@@ -48,13 +49,12 @@ def compose(template: str, to: str, language: str, **context) -> Mail:
     """Render mail/<template>.{subject,txt,html} in `language`."""
     with force_locale(language):
         context = {**context, "current_language": language}
-        return Mail(
-            to=to,
-            # One line, whatever a person typed into a name (header injection is not possible either way).
-            subject=" ".join(render_template(f"mail/{template}.subject.txt", **context).split()),
-            text=render_template(f"mail/{template}.txt", **context),
-            html=render_template(f"mail/{template}.html", **context),
-        )
+        # One line, whatever a person typed into a name (header injection is not possible either way).
+        subject = " ".join(render_template(f"mail/{template}.subject.txt", **context).split())
+        # The HTML part is autoescaped; everything from a requester reaches it as a value, never through a
+        # .txt template included into it (those are not escaped).
+        return Mail(to=to, subject=subject, text=render_template(f"mail/{template}.txt", **context),
+                    html=render_template(f"mail/{template}.html", subject=subject, **context))
 
 
 def send(payload: dict) -> None:
@@ -64,7 +64,11 @@ def send(payload: dict) -> None:
     message["From"] = formataddr((config["MAIL_FROM_NAME"], config["MAIL_FROM"]))
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].split("@")[-1])
+    domain = config["MAIL_FROM"].split("@")[-1]
+    # Stable across retries of one outbox row: a mail sent again after a crash is recognisably the same.
+    # (Rows queued before message keys existed get a fresh id.)
+    message["Message-ID"] = (f"<{hashlib.sha256(payload['message_key'].encode()).hexdigest()[:32]}@{domain}>"
+                             if "message_key" in payload else make_msgid(domain=domain))
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")

@@ -3,8 +3,14 @@
 A row is claimed (status "sending", claimed_at) in its own committed transaction before it is
 performed, so two workers never perform the same row. FOR UPDATE SKIP LOCKED keeps PostgreSQL
 workers from waiting on each other; the conditional UPDATE makes the claim safe on SQLite too.
-A worker that dies mid-row leaves a stale claim, which is taken again after CLAIM_LEASE: a crash
-at the wrong instant can repeat one side effect, never lose it.
+A worker that dies mid-row leaves a stale claim, which is taken again after the claim lease
+(BRIDGE_OUTBOX_CLAIM_LEASE_SECONDS, 10 minutes): a crash at the wrong instant can repeat one side
+effect, never lose it. A repeated e-mail keeps its Message-ID (derived from the row's idempotency key),
+so receivers can tell it is the same message.
+
+Two clocks: `now` says what is due (a chosen instant for `activations send-due --now`), while claims
+and their lease always run on the real clock, so a batch run "as of tomorrow" never takes a row that a
+live worker holds.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from typing import Callable
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus
-from bridge.delivery.mailer import PermanentMailError, TransientMailError
+from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus, utcnow
+from bridge.delivery.mailer import Mail, PermanentMailError, TransientMailError
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 
 log = logging.getLogger(__name__)
@@ -37,28 +43,38 @@ def enqueue(session: Session, kind: OutboxKind, payload: dict, idempotency_key: 
     return item
 
 
+def enqueue_mail(session: Session, mail: Mail, idempotency_key: str) -> OutboxItem:
+    """Record an e-mail; every delivery of it carries the Message-ID its key gives (bridge/delivery/mailer.py)."""
+    return enqueue(session, OutboxKind.MAIL, {**mail.as_payload(), "message_key": idempotency_key}, idempotency_key)
+
+
 def backoff(attempts: int) -> timedelta:
     """Delay before the next attempt: 30 s, 1 min, 2 min, … at most an hour."""
     return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
-def _due(now: datetime):
+def due(now: datetime, stale_before: datetime):
+    """Pending rows due at `now`, and rows whose claim was taken before `stale_before` (its worker died)."""
     return or_(
         and_(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now),
-        and_(OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < now - CLAIM_LEASE),
+        and_(OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < stale_before),
     )
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[OutboxKind, ...] | None = None) -> list[int]:
+def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[OutboxKind, ...] | None = None,
+              lease: timedelta = CLAIM_LEASE, clock: Callable[[], datetime] = utcnow) -> list[int]:
     """Claim up to `limit` due rows, the longest due first, and commit the claim; return their ids."""
-    query = select(OutboxItem.id).where(_due(now)).order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit)
+    claimed_at = clock()
+    query = select(OutboxItem.id).where(due(now, claimed_at - lease)) \
+        .order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit)
     if kinds:
         query = query.where(OutboxItem.kind.in_(kinds))
     candidates = session.scalars(query.with_for_update(skip_locked=True)).all()
     claimed = []
     for item_id in candidates:
         taken = session.execute(
-            update(OutboxItem).where(OutboxItem.id == item_id, _due(now)).values(status=OutboxStatus.SENDING, claimed_at=now)
+            update(OutboxItem).where(OutboxItem.id == item_id, due(now, claimed_at - lease))
+            .values(status=OutboxStatus.SENDING, claimed_at=claimed_at)
         )
         if taken.rowcount == 1:
             claimed.append(item_id)
@@ -97,10 +113,10 @@ def perform(session: Session, item_id: int, handlers: dict[OutboxKind, Callable[
 
 
 def run_due(session: Session, handlers: dict[OutboxKind, Callable[[dict], None]], now: datetime, max_attempts: int,
-            limit: int = 50) -> dict[str, int]:
-    """Claim and perform what is due now; return counts by outcome."""
+            limit: int = 50, lease: timedelta = CLAIM_LEASE, clock: Callable[[], datetime] = utcnow) -> dict[str, int]:
+    """Claim and perform what is due at `now`; return counts by outcome."""
     outcomes: dict[str, int] = {}
-    for item_id in claim_due(session, now, limit, tuple(handlers)):
+    for item_id in claim_due(session, now, limit, tuple(handlers), lease, clock):
         status = str(perform(session, item_id, handlers, now, max_attempts))
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes

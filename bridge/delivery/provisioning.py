@@ -7,16 +7,19 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
+from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import AccessRequest, Customer
 from bridge.keycloak.access import PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
 
-def provision(session: Session, directory: KeycloakDirectory, payload: dict, now: datetime) -> None:
+def provision(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, payload: dict,
+              now: datetime) -> None:
     """Outbox handler: the organization, the user, the membership and the role exist in Keycloak afterwards.
 
     Idempotent: every step tolerates having been done before, so a retry after a failure part-way,
-    a second approval attempt or two workers converge on one user and one membership.
+    a second approval attempt or two workers converge on one user and one membership. Every bridge
+    process then forgets a cached "unknown" for the address, so the person turns green at once.
     """
     request = session.get(AccessRequest, payload["request_id"])
     customer = session.get(Customer, request.customer_number)
@@ -28,3 +31,4 @@ def provision(session: Session, directory: KeycloakDirectory, payload: dict, now
     if request.keycloak_user_id != user_id:
         request.keycloak_user_id = user_id
         audit.record(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
+    broadcast.publish(ACCESS_CHANGED, request.email)

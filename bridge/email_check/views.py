@@ -36,10 +36,7 @@ def email_status():
     wait = seconds_until_allowed(current_app.config, request.remote_addr or "unknown")
     if wait is not None:
         return answer(Status.THROTTLED, 429, {"Retry-After": str(wait)})
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return bad_request("body larger than 1 KB")
-    if len(request.get_data(cache=True)) > MAX_BODY:
-        return bad_request("body larger than 1 KB")
+    request.max_content_length = MAX_BODY  # reading more, chunked or not, answers 413
     if not request.is_json:
         return bad_request("expected Content-Type: application/json")
     payload = request.get_json(silent=True)

@@ -1,11 +1,15 @@
 """The one place the bridge talks to Keycloak's admin REST API (python-keycloak, service account b2b-bridge).
 
 It implements bridge.keycloak.interface.KeycloakDirectory; views and services see only that interface
-and never build Keycloak URLs.
+and never build Keycloak URLs. python-keycloak formats ids into URL paths as they are, so every user or
+organization id is checked to be a canonical UUID (what Keycloak issues) before it gets there: an id
+such as `<uuid>#` would otherwise cut the path short (`DELETE /users/<uuid>#/role-mappings/realm` is
+`DELETE /users/<uuid>`). Names and e-mail addresses only travel as query parameters, which are encoded.
 """
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, TypeVar
@@ -25,6 +29,17 @@ def from_config(config, timeout: float | None = None) -> "KeycloakGateway":
     """The gateway the bridge's settings describe; `timeout` overrides BRIDGE_KEYCLOAK_TIMEOUT."""
     return KeycloakGateway(config["KEYCLOAK_URL"], config["KEYCLOAK_REALM"], config["KEYCLOAK_CLIENT_ID"],
                            config["KEYCLOAK_CLIENT_SECRET"], timeout or config["KEYCLOAK_TIMEOUT"])
+
+
+def _keycloak_ids(*values: str) -> None:
+    """Refuse anything but canonical UUIDs, before it can reach a URL path."""
+    for value in values:
+        try:
+            canonical = str(uuid.UUID(value)) == value
+        except (ValueError, TypeError, AttributeError):
+            canonical = False
+        if not canonical:
+            raise KeycloakRefused("not a Keycloak id", 404)
 
 
 class KeycloakGateway:
@@ -73,6 +88,7 @@ class KeycloakGateway:
 
     def realm_roles(self, user_id: str) -> set[str]:
         """Names of the realm roles a user holds, composites included."""
+        _keycloak_ids(user_id)
         roles = self._translated(lambda: self._admin.get_composite_realm_roles_of_user(user_id))
         return {role["name"] for role in roles}
 
@@ -97,10 +113,12 @@ class KeycloakGateway:
 
     def set_password(self, user_id: str, password: str) -> None:
         """Set a permanent password (demo data and tests; people set their own through e-mail links)."""
+        _keycloak_ids(user_id)
         self._translated(lambda: self._admin.set_user_password(user_id, password, temporary=False))
 
     def grant_realm_role(self, user_id: str, role_name: str) -> None:
         """Give a user a realm role (idempotent)."""
+        _keycloak_ids(user_id)
         role = self._translated(lambda: self._admin.get_realm_role(role_name))
         self._translated(lambda: self._admin.assign_realm_roles(user_id, [role]))
 
@@ -129,6 +147,7 @@ class KeycloakGateway:
 
     def add_member(self, organization_id: str, user_id: str) -> None:
         """Make a user a member of an organization (idempotent)."""
+        _keycloak_ids(organization_id, user_id)
         try:
             self._translated(lambda: self._admin.organization_user_add(user_id, organization_id))
         except KeycloakRefused as exc:
@@ -137,19 +156,23 @@ class KeycloakGateway:
 
     def set_enabled(self, user_id: str, enabled: bool) -> None:
         """Enable or disable a user account."""
+        _keycloak_ids(user_id)
         self._translated(lambda: self._admin.update_user(user_id, {"enabled": enabled}))
 
     def delete_user(self, user_id: str) -> None:
         """Delete a user (test and benchmark clean-up; the bridge itself never deletes accounts)."""
+        _keycloak_ids(user_id)
         self._translated(lambda: self._admin.delete_user(user_id))
 
     def user_sessions(self, user_id: str) -> list[dict]:
         """The user's active sessions."""
+        _keycloak_ids(user_id)
         return self._translated(lambda: self._admin.get_sessions(user_id))
 
     def get_user(self, user_id: str) -> dict | None:
         """A user by id, or None when there is none."""
         try:
+            _keycloak_ids(user_id)
             return self._translated(lambda: self._admin.get_user(user_id))
         except KeycloakRefused as exc:
             if exc.status == 404:
@@ -173,6 +196,7 @@ class KeycloakGateway:
 
     def revoke_access(self, user_id: str, customer_number: str, role_name: str) -> None:
         """End a person's B2B access: remove the role and the membership, and end every session."""
+        _keycloak_ids(user_id)
         role = self._translated(lambda: self._admin.get_realm_role(role_name))
         self._translated(lambda: self._admin.delete_realm_roles_of_user(user_id, [role]))
         organization = self.find_organization(customer_number)
@@ -188,11 +212,13 @@ class KeycloakGateway:
 
     def has_password(self, user_id: str) -> bool:
         """Whether the person already set a password (e.g. through "forgot password")."""
+        _keycloak_ids(user_id)
         credentials = self._translated(lambda: self._admin.get_credentials(user_id))
         return any(credential.get("type") == "password" for credential in credentials)
 
     def set_password_email_sent_since(self, user_id: str, since_ms: int) -> bool:
         """Whether Keycloak recorded an execute-actions e-mail to this user since `since_ms` (admin events)."""
+        _keycloak_ids(user_id)
         # Newest first; a handful is plenty, the question is only about the last few minutes.
         events = self._translated(lambda: self._admin.get_admin_events({
             "resourcePath": f"users/{user_id}/execute-actions-email", "operationTypes": "ACTION", "max": 5}))
@@ -200,6 +226,7 @@ class KeycloakGateway:
 
     def send_set_password_email(self, user_id: str, lifespan_seconds: int, client_id: str, redirect_uri: str) -> None:
         """Keycloak's execute-actions e-mail with UPDATE_PASSWORD, through the realm's SMTP and e-mail theme."""
+        _keycloak_ids(user_id)
         self._translated(lambda: self._admin.send_update_account(
             user_id=user_id, payload=["UPDATE_PASSWORD"], client_id=client_id, lifespan=lifespan_seconds,
             redirect_uri=redirect_uri))

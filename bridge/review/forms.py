@@ -7,18 +7,19 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from bridge.core.forms import email_address, required, strip
+from bridge.core.forms import email_address, no_control_characters, required, strip
 
 
 def _reason():
     return TextAreaField(_l("Reason"), filters=[strip], validators=[
-        DataRequired(message=_l("Please give a reason.")), Length(max=1000)])
+        DataRequired(message=_l("Please give a reason.")), Length(max=1000), no_control_characters(multiline=True)])
 
 
 class ApproveForm(FlaskForm):
     """Approve a request, with an optional note."""
 
-    note = TextAreaField(_l("Note (optional)"), filters=[strip], validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("Note (optional)"), filters=[strip],
+                         validators=[Optional(), Length(max=1000), no_control_characters(multiline=True)])
 
 
 class RejectForm(FlaskForm):

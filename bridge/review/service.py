@@ -14,9 +14,11 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
+from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import AccessRequest, Customer, OutboxItem, OutboxKind, OutboxStatus, RequestStatus
 from bridge.delivery import activation, mailer, outbox
 from bridge.delivery.schedule import next_activation
+from bridge.keycloak import profile
 from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
@@ -115,6 +117,13 @@ def visible(session: Session, reviewer: Reviewer, request_id: int) -> tuple[Acce
     return row
 
 
+def provisioning_problems(request: AccessRequest) -> dict[str, str]:
+    """The fields Keycloak's user profile would refuse (rows stored before the form checked them)."""
+    problems = {"first_name": profile.name_problem(request.first_name),
+                "last_name": profile.name_problem(request.last_name), "email": profile.email_problem(request.email)}
+    return {field: problem for field, problem in problems.items() if problem}
+
+
 def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> bool:
     """Move a visible pending request to a decision; False when someone decided first."""
     visible(session, reviewer, request_id)
@@ -150,7 +159,7 @@ def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, n
     if notify:
         mail = mailer.compose("request_rejected", request.email, request.language, request=request,
                               reason=reason.strip())
-        outbox.enqueue(session, OutboxKind.MAIL, mail.as_payload(), f"request:{request_id}:rejection")
+        outbox.enqueue_mail(session, mail, f"request:{request_id}:rejection")
     audit.record(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
     session.commit()
     return True
@@ -169,9 +178,10 @@ def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_emai
     session.commit()
 
 
-def revoke(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str, reason: str,
-           now: datetime, remote_addr: str) -> dict:
-    """End a person's B2B access, if they belong to one of the reviewer's customers; audited."""
+def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
+           reason: str, now: datetime, remote_addr: str) -> dict:
+    """End a person's B2B access, if they belong to one of the reviewer's customers; audited, and every
+    bridge process forgets that the address was "known"."""
     person = directory.get_user(user_id)
     number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
     customer = session.get(Customer, number) if number else None
@@ -181,6 +191,7 @@ def revoke(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, u
     audit.record(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
           email=person.get("email", ""), customer_number=number, reason=reason.strip())
     session.commit()
+    broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
     return person
 
 

@@ -6,11 +6,16 @@ The bridge keeps its own session afterwards, with an idle timeout; logout also e
 
 from __future__ import annotations
 
+import logging
+
+import requests
 from authlib.integrations.flask_client import OAuth, OAuthError
-from flask import Flask, Response
+from flask import Flask, Response, redirect
 from joserfc.errors import JoseError
 
 from bridge.review.service import Reviewer
+
+log = logging.getLogger(__name__)
 
 
 class SignInFailed(RuntimeError):
@@ -57,6 +62,13 @@ class ManagerSignIn:
         return reviewer, token["id_token"]
 
     def logout_redirect(self, id_token: str) -> Response:
-        """End the Keycloak session too, then come back to the bridge's signed-out page."""
-        return self.client.logout_redirect(post_logout_redirect_uri=self.signed_out_uri, id_token_hint=id_token,
-                                           client_id=self.client_id)
+        """End the Keycloak session too, then come back to the bridge's signed-out page.
+
+        When Keycloak cannot be reached, the bridge's session has ended all the same: straight to that page.
+        """
+        try:
+            return self.client.logout_redirect(post_logout_redirect_uri=self.signed_out_uri, id_token_hint=id_token,
+                                               client_id=self.client_id)
+        except (requests.RequestException, OAuthError, KeyError) as exc:
+            log.warning("Keycloak's end-session endpoint unknown (%s): signed out of the bridge only", type(exc).__name__)
+            return redirect(self.signed_out_uri)

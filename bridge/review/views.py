@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from uuid import UUID
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
@@ -15,6 +16,7 @@ from bridge.core.models import utcnow
 from bridge.delivery import outbox
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
+from bridge.review import sessions
 from bridge.review.forms import ActionForm, ApproveForm, ReassignForm, RejectForm, RevokeForm
 from bridge.review.service import NotVisible, Reviewer
 from bridge.review.sign_in import SignInFailed
@@ -37,8 +39,7 @@ def require_reviewer():
     """Signed in, not idle for too long, and holding a reviewing role; otherwise sign in or 403."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    idle = current_app.config["MANAGER_IDLE_MINUTES"] * 60
-    if "reviewer" in session and time.time() - session.get("seen_at", 0) > idle:
+    if "reviewer" in session and _expired_or_ended():
         session.clear()
         flash(_("Your session had expired. Please sign in again."), "info")
     if "reviewer" not in session:
@@ -48,6 +49,14 @@ def require_reviewer():
     if not reviewer().may_review:
         abort(403)
     return None
+
+
+def _expired_or_ended() -> bool:
+    now = time.time()
+    idle = current_app.config["MANAGER_IDLE_MINUTES"] * 60
+    return (now - session.get("seen_at", 0) > idle
+            or now - session.get("signed_in_at", 0) > sessions.ABSOLUTE_LIMIT.total_seconds()
+            or sessions.has_ended(db.session(), session.get("sid")))
 
 
 @blueprint.app_template_global()
@@ -74,14 +83,16 @@ def callback():
     session.clear()
     session.permanent = True
     session.update(reviewer={"email": who.email, "name": who.name, "roles": sorted(who.roles)},
-                   id_token=id_token, seen_at=time.time())
+                   id_token=id_token, sid=sessions.new_id(), signed_in_at=time.time(), seen_at=time.time())
     return redirect(target if target.startswith("/manage/") else url_for("manage.queue"))
 
 
 @blueprint.post("/logout")
 def logout():
-    """End the bridge session and the Keycloak session."""
+    """End the bridge session (for every copy of its cookie) and the Keycloak session."""
     id_token = session.get("id_token", "")
+    if session.get("sid"):
+        sessions.end(db.session(), session["sid"], utcnow())
     session.clear()
     return sign_in().logout_redirect(id_token)
 
@@ -118,6 +129,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
         history=audit.history(db.session(), request_id), now=utcnow(),
         company_differs=access_request.company.casefold().split() != customer.company.casefold().split(),
+        provisioning_problems=review.provisioning_problems(access_request),
         approve_form=forms.get("approve_form") or ApproveForm(), reject_form=forms.get("reject_form") or RejectForm(),
         reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(),
     ), status
@@ -177,9 +189,12 @@ def reassign(request_id: int):
     return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
 
 
-@blueprint.post("/people/<user_id>/revoke")
-def revoke(user_id: str):
-    """End a person's access (role, membership, sessions), with a reason; back to where it was asked."""
+@blueprint.post("/people/<uuid:user_id>/revoke")
+def revoke(user_id: UUID):
+    """End a person's access (role, membership, sessions), with a reason; back to where it was asked.
+
+    Only Keycloak ids (UUIDs) reach this view: anything else in the URL is "not found".
+    """
     form = RevokeForm()
     back = request.form.get("back", "")
     back = back if back.startswith("/manage/") else url_for("manage.queue")
@@ -187,12 +202,18 @@ def revoke(user_id: str):
         flash(_("Please give a reason."), "error")
         return redirect(back)
     try:
-        person = review.revoke(db.session(), current_app.extensions["bridge.keycloak"], reviewer(), user_id,
+        person = review.revoke(db.session(), current_app.extensions["bridge.keycloak"],
+                               current_app.extensions["bridge.broadcast"], reviewer(), str(user_id),
                                form.reason.data, utcnow(), request.remote_addr or "")
     except NotVisible:
         abort(404)
     except KeycloakUnavailable:
         flash(_("Keycloak could not be reached; nothing was changed. Please try again in a moment."), "error")
+        return redirect(back)
+    except KeycloakRefused:
+        current_app.logger.warning("revocation refused by Keycloak")
+        flash(_("Keycloak refused the change; access may not have ended. Please try again, or ask an administrator."),
+              "error")
         return redirect(back)
     flash(_("Access of %(email)s has ended; their sessions were closed.", email=person.get("email", "")), "ok")
     return redirect(back)

@@ -151,3 +151,25 @@ def test_a_deleted_user_is_gone(directory):
     user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
     directory.delete_user(user_id)
     assert directory.get_user(user_id) is None and directory.find_user_by_email(email) is None
+
+
+@pytest.mark.parametrize("first_name, last_name, local_part", [
+    ("Zoé <b>", "Durand", "ok"), ("Zoé", "Durand & Fils", "ok"), ("Jean (Paul)", "Martin", "ok"),
+    ("Zoé", "Du\x01rand", "ok"), ("Zoé", "{Durand}", "ok"), ("Zoé", "Durand", "zoé"), ("Zoé", "Durand", "müller"),
+])
+def test_the_realms_user_profile_refuses_what_the_request_form_refuses(directory, first_name, last_name, local_part):
+    email = f"{local_part}.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
+    with pytest.raises(KeycloakRefused) as refused:
+        directory.ensure_user(email, first_name, last_name, "fr", {})
+    assert refused.value.status == 400
+    assert directory.find_user_by_email(email) is None
+
+
+@pytest.mark.parametrize("first_name, last_name, local_part", [
+    ("Zoé-Anne", "O'Neil", "zoe.anne"), ("Ægir", "Müller-Lüdenscheidt", "ae+b2b"), ("Łukasz", "Nowak", "l_nowak"),
+    ("Liam", "O'Brien", "o'brien"), ("Ann", "Bang", "a!b"), ("Ann", "Hash", "a#b"),
+])
+def test_names_and_addresses_the_form_accepts_are_accepted(directory, first_name, last_name, local_part):
+    email = f"{local_part}.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
+    user_id = directory.ensure_user(email, first_name, last_name, "fr", {})
+    assert directory.get_user(user_id)["lastName"] == last_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 import uuid
 from datetime import timedelta
 
@@ -125,10 +126,13 @@ def test_crash_between_keycloak_and_commit_leaves_nobody_without_a_mail_and_send
     with app.app_context():
         assert session().get(AccessRequest, person["id"]).activation_sent_at is None, "the crash came before the commit"
 
-    # Restarted before the claim lease ends: the claimed row is left alone.
-    assert send_due_command(env, person["due"] + timedelta(minutes=1), log).wait(60) == 0
-    # After the lease the row is taken again; Keycloak's record of the e-mail prevents a second one.
-    assert send_due_command(env, person["due"] + outbox.CLAIM_LEASE + timedelta(minutes=1), log).wait(60) == 0
+    # Restarted while the dead worker's claim lease (10 minutes) runs, even "as of tomorrow": left alone.
+    assert send_due_command(env, person["due"] + timedelta(days=1), log).wait(60) == 0
+    with app.app_context():
+        assert session().get(AccessRequest, person["id"]).activation_sent_at is None
+    # After the lease (here one second) the row is taken again; Keycloak's record of the e-mail prevents a second one.
+    time.sleep(1.5)
+    assert send_due_command({**env, "BRIDGE_OUTBOX_CLAIM_LEASE_SECONDS": "1"}, person["due"], log).wait(60) == 0
     with app.app_context():
         assert session().get(AccessRequest, person["id"]).activation_sent_at is not None
     activation_mails = [m for m in mails_to(mailcatcher, person["email"]) if m["Subject"] == SUBJECTS["de"]]

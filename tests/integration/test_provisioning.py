@@ -104,8 +104,8 @@ def test_double_click_and_two_managers_give_one_user_and_one_activation(app, mak
     with app.app_context():
         from bridge.delivery.provisioning import provision
         payload = {"request_id": person["id"]}
-        provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
-        provision(session(), app.extensions["bridge.keycloak"], payload, utcnow())
+        provision(session(), app.extensions["bridge.keycloak"], app.extensions["bridge.broadcast"], payload, utcnow())
+        provision(session(), app.extensions["bridge.keycloak"], app.extensions["bridge.broadcast"], payload, utcnow())
         session().commit()
         provisioned = session().get(AccessRequest, person["id"]).keycloak_user_id
     # The realm refuses a second account with the same e-mail; the request points at the one that exists.
@@ -155,3 +155,15 @@ def test_manager_cannot_revoke_a_person_of_another_region(app, gateway):
     assert response.status_code == 404
     assert "b2b-partner" in gateway.realm_roles(east_person)
 
+
+def test_a_revoke_url_with_a_fragment_in_the_id_deletes_nobody(app, gateway, person):
+    """`<uid>%23` once turned the role-mapping DELETE into DELETE /users/<uid> (the account was gone)."""
+    approve(app, person["id"])
+    run_outbox(app)
+    user = gateway.find_user_by_email(person["email"])
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    token = csrf_token(client, f"/manage/requests/{person['id']}")
+    response = client.post(f"/manage/people/{user['id']}%23/revoke", data={"reason": "x", "csrf_token": token})
+    assert response.status_code == 404
+    assert gateway.get_user(user["id"]) is not None
+    assert "b2b-partner" in gateway.realm_roles(user["id"])

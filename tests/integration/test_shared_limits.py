@@ -14,18 +14,7 @@ import sys
 import pytest
 import redis
 
-from devstack.redis_server import running_redis
 from devstack.settings import REPO_ROOT
-from devstack.ports import free_ports
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        with running_redis(free_ports()[0]) as url:
-            yield url
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 def checks_in_own_process(env: dict[str, str], count: int) -> list[int]:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+from bridge.keycloak import profile
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 
 T = TypeVar("T")
@@ -108,6 +109,8 @@ class KeycloakTwin:
         existing = self.find_user_by_email(email)
         if existing:
             return existing["id"]
+        if profile.email_problem(email) or profile.name_problem(first_name) or profile.name_problem(last_name):
+            raise KeycloakRefused("Keycloak refused the request (400)", 400)  # the realm's user profile
         user_id = str(uuid.uuid4())
         self._users[user_id] = _User({
             "id": user_id, "username": email.lower(), "email": email.lower(), "firstName": first_name,

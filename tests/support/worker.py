@@ -8,9 +8,9 @@ from bridge.core.db import session
 from bridge.core.models import utcnow
 
 
-def run_outbox(app, now=None, kinds: tuple[str, ...] | None = None) -> dict[str, int]:
-    """One pass of `flask worker` at `now` (default: now); return counts by outcome."""
+def run_outbox(app, now=None, kinds: tuple[str, ...] | None = None, clock=utcnow) -> dict[str, int]:
+    """One pass of `flask worker` at `now` (default: now), claims on `clock`; return counts by outcome."""
     now = now or utcnow()
     with app.app_context():
         handlers = {kind: handler for kind, handler in outbox_handlers(now).items() if not kinds or kind in kinds}
-        return outbox.run_due(session(), handlers, now, app.config["OUTBOX_MAX_ATTEMPTS"])
+        return outbox.run_due(session(), handlers, now, app.config["OUTBOX_MAX_ATTEMPTS"], clock=clock)

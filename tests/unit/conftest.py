@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from email.message import EmailMessage
 
@@ -86,7 +87,8 @@ def reviewer_client(app):
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         with client.session_transaction() as session:
             session["reviewer"] = {"email": email, "name": email, "roles": list(roles)}
-            session["seen_at"] = time.time()
+            session["seen_at"] = session["signed_in_at"] = time.time()
+            session["sid"] = secrets.token_urlsafe(16)
         return client
 
     return signed_in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bridge.core.db import session
@@ -80,3 +81,53 @@ def test_the_honeypot_pretends_success_and_stores_nothing(app, client):
     response = submit_request(client, "en", leave_empty="http://spam.example")
     assert response.status_code == 302
     assert count(app, AccessRequest) == 0 and count(app, OutboxItem) == 0
+
+
+NAME_MESSAGE = {"en": "Please use letters, spaces, hyphens and apostrophes only",
+                "fr": "Veuillez n’utiliser que des lettres, des espaces, des traits d’union et des apostrophes",
+                "de": "Bitte nur Buchstaben, Leerzeichen, Bindestriche und Apostrophe verwenden"}
+ADDRESS_MESSAGE = {"en": "This address cannot be used for a sign-in",
+                   "fr": "Cette adresse ne peut pas servir à la connexion",
+                   "de": "Diese Adresse kann nicht für die Anmeldung verwendet werden"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "de"])
+@pytest.mark.parametrize("fields, message", [
+    ({"first_name": "Zoé <b>"}, NAME_MESSAGE), ({"last_name": "Durand & Fils"}, NAME_MESSAGE),
+    ({"first_name": "Jean (Paul)"}, NAME_MESSAGE), ({"last_name": "Du\x01rand"}, NAME_MESSAGE),
+    ({"last_name": "{$x}"}, NAME_MESSAGE), ({"email": "zoé@pharmacie-centrale.example"}, ADDRESS_MESSAGE),
+    ({"email": "müller@pharmacie-centrale.example"}, ADDRESS_MESSAGE),
+])
+def test_what_the_realm_would_refuse_is_explained_on_the_field_and_nothing_is_stored(app, client, lang, fields, message):
+    response = submit_request(client, lang, **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message[lang] in page.replace("&#39;", "’").replace("'", "’")
+    assert 'aria-invalid="true"' in page
+    assert count(app, AccessRequest) == 0
+
+
+@pytest.mark.parametrize("fields", [{"first_name": "Zoé-Anne", "last_name": "O'Neil"}, {"email": "zoe+b2b@pharmacie-centrale.example"},
+                                    {"email": "o'brien@pharmacie-centrale.example"}])
+def test_names_and_addresses_keycloak_accepts_go_through(app, client, fields):
+    assert submit_request(client, "en", **fields).status_code == 302
+
+
+@pytest.mark.parametrize("field", ["company", "first_name", "last_name", "job_title", "customer_number", "phone"])
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b[31m", "\u2028"])
+def test_control_characters_are_refused_in_every_field_with_a_message(app, client, field, control):
+    value = {"customer_number": "100{}001", "phone": "+33{}1"}.get(field, "Zoé{}Durand").format(control)
+    response = submit_request(client, "en", **{field: value})
+    assert response.status_code == 400
+    assert "invisible control characters" in response.get_data(as_text=True) or field in ("customer_number", "phone")
+    assert count(app, AccessRequest) == 0
+
+
+def test_the_message_keeps_its_line_breaks(app, client):
+    assert submit_request(client, "en", message="Bonjour,\r\nmerci.\r\n\tZoé").status_code == 302
+    with app.app_context():
+        assert session().scalars(select(AccessRequest.message)).one() == "Bonjour,\r\nmerci.\r\n\tZoé"
+
+
+def test_a_nul_in_the_message_is_refused(app, client):
+    assert submit_request(client, "en", message="Bonjour\x00").status_code == 400
+    assert count(app, AccessRequest) == 0

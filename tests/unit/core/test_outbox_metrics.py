@@ -46,3 +46,15 @@ def test_metrics_still_serve_the_counters_when_the_database_cannot_be_read(make_
     assert response.status_code == 200
     names = {family.name for family in text_string_to_metric_families(response.get_data(as_text=True))}
     assert "bridge_email_checks" in names and not any(name.startswith("bridge_outbox_") for name in names)
+
+
+def test_a_row_claimed_by_a_worker_that_died_counts_as_waiting_once_its_lease_ran_out(make_app):
+    app = make_app()
+    now = utcnow()
+    with app.app_context():
+        db.session().add(OutboxItem(kind="activation", payload={}, idempotency_key="claimed-by-the-dead",
+                                    status="sending", claimed_at=now - timedelta(minutes=25),
+                                    next_attempt_at=now - timedelta(minutes=30)))
+        db.session().commit()
+    waited = outbox_gauges(app.test_client())["oldest_due_seconds"]
+    assert 15 * 60 <= waited < 15 * 60 + 60, "25 minutes since the claim, of which the 10-minute lease"

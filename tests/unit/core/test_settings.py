@@ -6,8 +6,11 @@ import pytest
 
 from bridge import create_app
 from bridge.core.settings import ConfigurationError
+from devstack.settings import stack_env, DEV_PORTS
 
-REQUIRED = {"SECRET_KEY": "s", "PUBLIC_URL": "http://localhost:8000/", "KEYCLOAK_URL": "http://localhost:8080",
+DEV_SECRET_KEY = stack_env(DEV_PORTS)["BRIDGE_SECRET_KEY"]
+
+REQUIRED = {"SECRET_KEY": "a-long-random-production-key-0123456789", "PUBLIC_URL": "http://localhost:8000/", "KEYCLOAK_URL": "http://localhost:8080",
             "KEYCLOAK_CLIENT_SECRET": "c", "MANAGER_CLIENT_SECRET": "m", "FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example"}
 
 
@@ -74,3 +77,26 @@ def test_values_are_typed_once(tmp_path, monkeypatch):
     assert app.config["KEYCLOAK_TIMEOUT"] == 2.5 and app.config["EMAIL_CHECK_ENABLED"] is False
     assert app.config["CORS_ORIGINS"] == ("http://localhost:8080", "https://id.example.com")
     assert app.config["SIGN_IN_URL"] == "http://localhost:8080/realms/woundwo/account"
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("change-me-to-a-long-random-string", "BRIDGE_SECRET_KEY is a value published in this repository"),
+    (DEV_SECRET_KEY, "BRIDGE_SECRET_KEY is a value published in this repository"),
+    ("short-but-not-published", "BRIDGE_SECRET_KEY is shorter than 32 bytes"),
+])
+def test_production_refuses_a_weak_secret_key_with_one_line(key, expected):
+    with pytest.raises(ConfigurationError) as error:
+        create_app({**REQUIRED, "SECRET_KEY": key})
+    assert expected in error.value.message and key not in error.value.message
+
+
+def test_production_refuses_the_env_example_placeholders():
+    with pytest.raises(ConfigurationError) as error:
+        create_app({**REQUIRED, "KEYCLOAK_CLIENT_SECRET": "change-me"})
+    assert "BRIDGE_KEYCLOAK_CLIENT_SECRET still set to" in error.value.message
+
+
+def test_development_may_use_the_dev_key(tmp_path):
+    app = create_app({**REQUIRED, "ENV": "development", "SECRET_KEY": DEV_SECRET_KEY,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite'}"})
+    assert app.config["SECRET_KEY"] == DEV_SECRET_KEY

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, OutboxKind, OutboxStatus
+from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, OutboxKind, OutboxStatus, utcnow
 from bridge.delivery import outbox
 from bridge.keycloak.access import PARTNER_ROLE
 from tests.support.worker import run_outbox
@@ -98,7 +98,8 @@ def test_a_claim_left_by_a_worker_that_died_after_keycloak_sent_is_recorded_with
     twin.clock_ms = lambda: int(at.timestamp() * 1000) + 500
     twin.send_set_password_email(user_id, 7 * 86400, "b2b-portal", "http://portal.test/")
     assert run_outbox(app, at + timedelta(minutes=1), ACTIVATION) == {}, "a live claim is left alone"
-    assert run_outbox(app, at + outbox.CLAIM_LEASE + timedelta(seconds=1), ACTIVATION) == {"sent": 1}
+    after_the_lease = lambda: utcnow() + outbox.CLAIM_LEASE + timedelta(seconds=1)  # noqa: E731
+    assert run_outbox(app, at + timedelta(minutes=2), ACTIVATION, clock=after_the_lease) == {"sent": 1}
     assert len(twin.action_emails) == 1
     with app.app_context():
         assert session().get(AccessRequest, request_id).activation_sent_at is not None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select, update
 
+from bridge.core.models import OutboxItem, utcnow
 from bridge.delivery import outbox
 from bridge.delivery.mailer import PermanentMailError, TransientMailError
-from bridge.core.models import OutboxItem
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
@@ -72,9 +73,10 @@ def test_permanent_failure_is_not_retried(db):
 
 def test_a_claimed_row_is_not_claimed_again_until_its_lease_ends(db):
     add(db)
-    assert outbox.claim_due(db, NOW, 10) != []
-    assert outbox.claim_due(db, NOW + timedelta(minutes=5), 10) == []
-    assert outbox.claim_due(db, NOW + outbox.CLAIM_LEASE + timedelta(seconds=1), 10) != []
+    assert outbox.claim_due(db, NOW, 10, clock=lambda: NOW) != []
+    assert outbox.claim_due(db, NOW + timedelta(minutes=5), 10, clock=lambda: NOW + timedelta(minutes=5)) == []
+    later = NOW + outbox.CLAIM_LEASE + timedelta(seconds=1)
+    assert outbox.claim_due(db, later, 10, clock=lambda: later) != []
 
 
 def test_only_kinds_with_a_handler_are_claimed(db):
@@ -111,3 +113,31 @@ def test_what_a_failing_handler_wrote_is_rolled_back(db):
 
     outbox.run_due(db, {"mail": half_done}, NOW, 8)
     assert db.get(OutboxItem, item_id).payload == {"to": "a@b.de"}
+
+
+def test_a_batch_run_as_of_tomorrow_leaves_a_live_workers_claim_alone(db):
+    add(db)
+    now = utcnow()
+    with db.begin_nested():
+        db.execute(update(OutboxItem).values(next_attempt_at=now))
+    db.commit()
+    assert outbox.claim_due(db, now, 10) != []  # a live worker holds the row
+    # `activations send-due --now <tomorrow>`: tomorrow decides what is due; the lease runs on the real clock.
+    assert outbox.run_due(db, {"mail": lambda p: None}, now + timedelta(days=1), 8) == {}
+
+
+def test_every_delivery_of_one_outbox_mail_carries_the_same_message_id(app, mailbox):
+    from bridge.core.db import session
+    from bridge.delivery import mailer
+
+    with app.app_context():
+        for key in ("request:1:receipt", "request:2:receipt"):
+            outbox.enqueue_mail(session(), mailer.Mail("a@b.example", "S", "text", "<p>html</p>"), key)
+        session().commit()
+        payloads = [item.payload for item in session().scalars(select(OutboxItem).order_by(OutboxItem.id))]
+        # The worker died after the SMTP server took the first one, before the commit: it is sent again.
+        for payload in (payloads[0], payloads[0], payloads[1]):
+            mailer.send(payload)
+    first, again, other = (message["Message-ID"] for message in mailbox.messages)
+    assert first == again and first != other
+    assert first.startswith("<") and first.endswith("@woundwo.com>")

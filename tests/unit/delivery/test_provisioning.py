@@ -39,7 +39,7 @@ def test_provisioning_twice_converges_on_one_account_and_one_audit_entry(app, tw
     request_id = approved()
     with app.app_context():
         for _ in range(2):
-            provision(session(), twin, {"request_id": request_id}, DECIDED)
+            provision(session(), twin, app.extensions["bridge.broadcast"], {"request_id": request_id}, DECIDED)
             session().commit()
     assert len(twin.customer_members("100001")) == 1
     assert provisioned_audits(app) == 1
@@ -71,3 +71,12 @@ def test_a_refusal_fails_for_good_and_is_shown(app, twin, approved):
     with app.app_context():
         item = session().scalars(select(OutboxItem).where(OutboxItem.kind == OutboxKind.PROVISION)).one()
     assert item.status == OutboxStatus.FAILED and item.last_error.startswith("permanent")
+
+
+def test_a_person_checked_before_provisioning_is_known_right_after_it(app, approved):
+    approved()
+    check = lambda: app.test_client().post(  # noqa: E731
+        "/api/v1/email-status", json={"email": "lou.brun@pharmacie-centrale.example"}).json
+    assert check() == {"status": "unknown"}  # and cached for 20 s
+    run_outbox(app, DECIDED, PROVISION)
+    assert check() == {"status": "known"}

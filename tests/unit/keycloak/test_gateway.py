@@ -99,3 +99,19 @@ def test_user_created_by_someone_else_meanwhile_is_used(gateway, token):
     token.get(USERS_URL, json=[{"id": "u9", "email": "a@b.de", "enabled": True}])
     assert gateway.ensure_user("a@b.de", "A", "B", "fr", {}) == "u9"
 
+
+@pytest.mark.parametrize("user_id", ["u1", "3f2b8a0e-0000-4000-8000-000000000001#", "../users", "a/b", "",
+                                     "3f2b8a0e-0000-4000-8000-000000000001/role-mappings"])
+def test_an_id_that_is_not_a_keycloak_id_never_reaches_a_url(gateway, token, user_id):
+    assert gateway.get_user(user_id) is None
+    calls = [lambda: gateway.realm_roles(user_id),
+             lambda: gateway.revoke_access(user_id, "100001", "b2b-partner"), lambda: gateway.set_enabled(user_id, False),
+             lambda: gateway.delete_user(user_id), lambda: gateway.has_password(user_id),
+             lambda: gateway.grant_realm_role(user_id, "b2b-partner"), lambda: gateway.user_sessions(user_id),
+             lambda: gateway.add_member(user_id, "3f2b8a0e-0000-4000-8000-000000000001"),
+             lambda: gateway.send_set_password_email(user_id, 60, "b2b-portal", "http://portal.test/")]
+    for call in calls:
+        with pytest.raises(KeycloakRefused) as refused:
+            call()
+        assert refused.value.status == 404
+    assert [call.request.url for call in token.calls if "/admin/" in call.request.url] == []

@@ -15,6 +15,7 @@ from bridge.core.db import session
 from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, OutboxKind, RequestStatus
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from bridge.keycloak.interface import KeycloakRefused
 from tests.support.forms import submit_request
 from tests.support.manager import csrf_token
 
@@ -163,3 +164,40 @@ def test_revoking_while_keycloak_is_down_changes_nothing_and_says_so(twin, west)
     assert page.status_code == 200 and "nothing was changed" in page.get_data(as_text=True)
     assert PARTNER_ROLE in twin.realm_roles(user_id)
 
+
+@pytest.mark.parametrize("tampered", ["{uid}%23", "{uid}%2Frole-mappings", "not-a-uuid", "{uid}x"])
+def test_a_revoke_url_whose_id_is_not_a_keycloak_id_is_not_found_and_asks_keycloak_nothing(twin, west, tampered):
+    user_id = partner(twin)
+    asked = len(twin.calls)
+    response = post(west, f"/manage/people/{tampered.format(uid=user_id)}/revoke", reason="x")
+    assert response.status_code == 404
+    assert twin.calls[asked:] == [] and PARTNER_ROLE in twin.realm_roles(user_id)
+
+
+def test_a_keycloak_refusal_while_revoking_is_a_message_not_a_500(twin, west):
+    user_id = partner(twin)
+    twin.fail_next("revoke_access", KeycloakRefused("Keycloak refused the request (403)", 403))
+    page = west.post(f"/manage/people/{user_id}/revoke", follow_redirects=True,
+                     data={"reason": "left", "csrf_token": csrf_token(west, "/manage/")})
+    assert page.status_code == 200 and "Keycloak refused" in page.get_data(as_text=True)
+
+
+def test_a_stored_request_keycloak_would_refuse_is_flagged_before_the_manager_approves(app, west, west_request):
+    with app.app_context():
+        session().get(AccessRequest, west_request).last_name = "Durand <Fils>"
+        session().commit()
+    page = west.get(f"/manage/requests/{west_request}").get_data(as_text=True)
+    assert 'id="provisioning-problems"' in page and "Keycloak will refuse this account" in page
+
+
+def test_a_request_keycloak_accepts_has_no_such_warning(west, west_request):
+    assert 'id="provisioning-problems"' not in west.get(f"/manage/requests/{west_request}").get_data(as_text=True)
+
+
+def test_a_revoked_person_is_unknown_on_the_email_check_at_once(app, twin, west):
+    user_id = partner(twin)
+    email = twin.get_user(user_id)["email"]
+    check = lambda: app.test_client().post("/api/v1/email-status", json={"email": email}).json  # noqa: E731
+    assert check() == {"status": "known"}  # and cached for two minutes
+    post(west, f"/manage/people/{user_id}/revoke", reason="left the company")
+    assert check() == {"status": "unknown"}
