@@ -185,7 +185,7 @@ def test_the_right_password_gets_no_token_from_any_client(keycloak, demo):
 def test_an_admin_cannot_open_the_password_grant_on_a_new_or_built_in_client(keycloak):
     headers = {"Authorization": f"Bearer {admin_token(keycloak)}"}
     clients_url = f"{keycloak.url}/admin/realms/woundwo/clients"
-    # The admin console ticks "Direct access grants" for a new client unless someone unticks it.
+    # A new client has no direct access grants unless someone ticks the box (console) or sets the field (API).
     created = requests.post(clients_url, headers=headers, timeout=10, json={
         "clientId": "test-only-password-grant", "publicClient": True, "directAccessGrantsEnabled": True})
     admin_cli = next(client for client in requests.get(clients_url, headers=headers, params={"clientId": "admin-cli"},
