@@ -1,4 +1,5 @@
-"""The imported realm on a real Keycloak: discovery, least-privilege service account, one-page login, no lockout."""
+"""The imported realm on a real Keycloak: discovery, least-privilege service account, one-page login, no lockout,
+and no place but the sign-in form that accepts a password (docs/security.md §1)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from devstack.seed import PARTNER
 from tests.support.oidc import authorization_code, browser_session, forms, open_login_page, submit_login
 
 REALM_PATH = "/realms/woundwo"
+TOKEN_PATH = f"{REALM_PATH}/protocol/openid-connect/token"
+# Keycloak creates these in every realm, whether or not realm-export.json lists them.
+BUILT_IN_CLIENTS = {"account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console"}
+# Client attributes that turn on a grant partners do not need (none of them takes a password, but each is a door).
+OTHER_GRANTS = {"oauth2.device.authorization.grant.enabled": "device grant", "oidc.ciba.grant.enabled": "CIBA",
+                "standard.token.exchange.enabled": "token exchange"}
 
 
 def admin_token(keycloak) -> str:
@@ -23,6 +30,30 @@ def realm_settings(keycloak) -> dict:
                             headers={"Authorization": f"Bearer {admin_token(keycloak)}"})
     response.raise_for_status()
     return response.json()
+
+
+def realm_clients(keycloak, token: str) -> list[dict]:
+    """Every client of realm woundwo as the admin API shows it, Keycloak's built-in ones included."""
+    response = requests.get(f"{keycloak.url}/admin/realms/woundwo/clients", timeout=10,
+                            headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def client_secret(keycloak, token: str, client: dict) -> str | None:
+    """The secret a confidential client authenticates with (None for public clients and clients without one)."""
+    if client["publicClient"]:
+        return None
+    response = requests.get(f"{keycloak.url}/admin/realms/woundwo/clients/{client['id']}/client-secret", timeout=10,
+                            headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    return response.json().get("value")
+
+
+def outcome(response: requests.Response) -> tuple[int, str | None]:
+    """The status and the OAuth `error` of an answer (None when it has no JSON body)."""
+    is_json = response.headers.get("Content-Type", "").startswith("application/json") and response.content
+    return response.status_code, response.json().get("error") if is_json else None
 
 
 def service_account_token(keycloak, test_env) -> str:
@@ -121,3 +152,70 @@ def test_failed_logins_are_recorded_as_events(keycloak, test_env, demo):
     events = requests.get(f"{keycloak.url}/admin/realms/woundwo/events", params={"type": "LOGIN_ERROR"},
                           headers={"Authorization": f"Bearer {admin_token(keycloak)}"}, timeout=10).json()
     assert any(event.get("details", {}).get("username") == PARTNER.email for event in events)
+
+
+def test_no_client_of_the_realm_allows_the_password_grant_or_a_grant_partners_do_not_need(keycloak):
+    clients = realm_clients(keycloak, admin_token(keycloak))
+    assert BUILT_IN_CLIENTS <= {client["clientId"] for client in clients}
+    open_doors = {}
+    for client in clients:
+        doors = [name for attribute, name in OTHER_GRANTS.items() if client["attributes"].get(attribute) == "true"]
+        if client["directAccessGrantsEnabled"]:
+            doors.append("password grant")
+        if doors:
+            open_doors[client["clientId"]] = doors
+    assert open_doors == {}
+
+
+def test_the_right_password_gets_no_token_from_any_client(keycloak, demo):
+    token = admin_token(keycloak)
+    answers, expected = {}, {}
+    for client in realm_clients(keycloak, token):
+        grant = {"grant_type": "password", "client_id": client["clientId"],
+                 "username": PARTNER.email, "password": PARTNER.password}
+        if secret := client_secret(keycloak, token, client):
+            grant["client_secret"] = secret  # the client authenticates, so the refusal is the grant's
+        response = requests.post(f"{keycloak.url}{TOKEN_PATH}", data=grant, timeout=10)
+        answers[client["clientId"]] = outcome(response)
+        # Bearer-only clients (broker, realm-management) cannot authenticate at the token endpoint at all.
+        expected[client["clientId"]] = (401 if client["bearerOnly"] else 400, "unauthorized_client")
+    assert answers == expected
+
+
+def test_an_admin_cannot_open_the_password_grant_on_a_new_or_built_in_client(keycloak):
+    headers = {"Authorization": f"Bearer {admin_token(keycloak)}"}
+    clients_url = f"{keycloak.url}/admin/realms/woundwo/clients"
+    # A new client has no direct access grants unless someone ticks the box (console) or sets the field (API).
+    created = requests.post(clients_url, headers=headers, timeout=10, json={
+        "clientId": "test-only-password-grant", "publicClient": True, "directAccessGrantsEnabled": True})
+    admin_cli = next(client for client in requests.get(clients_url, headers=headers, params={"clientId": "admin-cli"},
+                                                       timeout=10).json())
+    reopened = requests.put(f"{clients_url}/{admin_cli['id']}", headers=headers, timeout=10,
+                            json={**admin_cli, "directAccessGrantsEnabled": True})
+    try:
+        assert outcome(created) == (400, "invalid_client_metadata")
+        assert outcome(reopened) == (400, "invalid_client_metadata")
+    finally:  # before the realm refused them, these changed the shared Keycloak: undo them
+        if created.status_code == 201:
+            requests.delete(created.headers["Location"], headers=headers, timeout=10).raise_for_status()
+        if reopened.status_code == 204:
+            requests.put(f"{clients_url}/{admin_cli['id']}", headers=headers, json=admin_cli,
+                         timeout=10).raise_for_status()
+
+
+def test_a_client_imported_with_the_password_grant_is_refused_before_the_password_is_checked(keycloak, demo):
+    # A partial import (or an edited realm file) passes no client policy check: the grant itself must be refused.
+    headers = {"Authorization": f"Bearer {admin_token(keycloak)}"}
+    imported = requests.post(f"{keycloak.url}/admin/realms/woundwo/partialImport", headers=headers, timeout=10, json={
+        "ifResourceExists": "FAIL",
+        "clients": [{"clientId": "test-only-password-grant", "publicClient": True, "directAccessGrantsEnabled": True}]})
+    imported.raise_for_status()
+    try:
+        answers = [outcome(requests.post(f"{keycloak.url}{TOKEN_PATH}", timeout=10, data={
+            "grant_type": "password", "client_id": "test-only-password-grant",
+            "username": PARTNER.email, "password": password})) for password in (PARTNER.password, "not-the-password")]
+        assert answers == [(400, "invalid_grant")] * 2  # the same answer: the password is never looked at
+    finally:
+        client_id = imported.json()["results"][0]["id"]
+        requests.delete(f"{keycloak.url}/admin/realms/woundwo/clients/{client_id}", headers=headers,
+                        timeout=10).raise_for_status()

@@ -5,7 +5,8 @@ installing the package would also start the system nginx service, whose default 
 port 80 of every interface.
 
 Only the wrapper differs from a deployment: 127.0.0.1 on a free port instead of TLS on 443, the
-upstream pointing at the test Keycloak, and logs, pid and temporary files in a folder of the test's.
+upstream pointing at the test Keycloak, APP_SERVER as the one portal-app server whose token requests
+are not counted, and logs, pid and temporary files in a folder of the test's.
 
     with running_nginx(upstream_port=18080, directory=tmp_path) as url:   # http://127.0.0.1:PORT
         ...
@@ -24,6 +25,8 @@ from devstack.ports import free_ports
 from tests.support.debian import debian_program
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx"
+# The address a test's "portal app server" sends from (the whole of 127.0.0.0/8 reaches 127.0.0.1 on Linux).
+APP_SERVER = "127.0.0.3"
 
 WRAPPER = """\
 daemon off;
@@ -38,6 +41,7 @@ http {{
     fastcgi_temp_path {state}/fastcgi;
     uwsgi_temp_path {state}/uwsgi;
     scgi_temp_path {state}/scgi;
+    geo $woundwo_portal_app_server {{ default 0; {app_server} 1; }}
     include {shipped}/keycloak-rate-limit.conf;
     upstream keycloak {{ server 127.0.0.1:{upstream_port}; }}
     server {{
@@ -56,7 +60,8 @@ def running_nginx(upstream_port: int, directory: Path,
     port = free_ports()[0]
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "nginx.conf"
-    config.write_text(WRAPPER.format(state=directory, shipped=SHIPPED, upstream_port=upstream_port, port=port))
+    config.write_text(WRAPPER.format(state=directory, shipped=SHIPPED, app_server=APP_SERVER,
+                                      upstream_port=upstream_port, port=port))
     command = [executable, "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     if checked.returncode != 0:

@@ -66,9 +66,10 @@ def browser_session() -> requests.Session:
     return BrowserSession()
 
 
-def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, locale: str | None = None) -> str:
-    """An authorization-code request with PKCE S256, as our clients send it."""
-    verifier = secrets.token_urlsafe(48)
+def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, locale: str | None = None,
+                      verifier: str | None = None) -> str:
+    """An authorization-code request with PKCE S256, as our clients send it; pass `verifier` to exchange the code."""
+    verifier = verifier or secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     query = {
         "client_id": client_id, "response_type": "code", "scope": "openid", "redirect_uri": redirect_uri,
@@ -81,9 +82,9 @@ def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, loca
 
 
 def open_login_page(session: requests.Session, keycloak_url: str, client_id: str, redirect_uri: str,
-                    locale: str | None = None) -> requests.Response:
+                    locale: str | None = None, verifier: str | None = None) -> requests.Response:
     """GET the login page of a fresh authorization request."""
-    page = session.get(authorization_url(keycloak_url, client_id, redirect_uri, locale), timeout=10)
+    page = session.get(authorization_url(keycloak_url, client_id, redirect_uri, locale, verifier), timeout=10)
     page.raise_for_status()
     return page
 
