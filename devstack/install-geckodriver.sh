@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Firefox browser tests drive Debian's firefox-esr through geckodriver. Mozilla's download site is out
-# of reach, so build geckodriver once from crates.io with cargo (about 6 minutes on 2 cores) and cache it
+# of reach, so build geckodriver once from crates.io with cargo (153 s on 2 cores) and cache it
 # outside the repository; print the binary's path. The tests find it in the same place.
 set -euo pipefail
 VERSION=0.37.1

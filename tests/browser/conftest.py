@@ -94,7 +94,7 @@ def axe_clean():
 
 @pytest.fixture(scope="session")
 def geckodriver() -> str:
-    """The geckodriver binary (built into the download cache on first use, about 5 minutes)."""
+    """The geckodriver binary (built into the download cache on first use, 2.5 to 5 minutes)."""
     if shutil.which("firefox-esr") is None:
         pytest.fail("Firefox ESR is not installed: run `make test` (installs it as root) or apt-get install firefox-esr")
     built = subprocess.run([str(REPO_ROOT / "devstack" / "install-geckodriver.sh")], capture_output=True, text=True)
