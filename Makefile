@@ -1,6 +1,7 @@
 # Two commands for a newcomer: `make run` (the whole stack with demo data) and `make test` (every test).
 # Both install what they need: the virtual environment, the Keycloak distribution (cached in
-# ~/.cache/woundwo-b2b), and for tests Debian's Chromium, PostgreSQL server and Redis server.
+# ~/.cache/woundwo-b2b), and for tests Debian's Chromium and Firefox ESR (with geckodriver, built once into
+# that cache), PostgreSQL server and Redis server.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,12 +9,12 @@ STAMP := $(VENV)/.installed
 
 MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast test-stack activations-now venv system-packages compose-plugin translations clean
+.PHONY: run test test-fast test-stack activations-now venv system-packages compose-plugin geckodriver translations clean
 
 run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
 
-test: $(STAMP) $(MO) system-packages compose-plugin
+test: $(STAMP) $(MO) system-packages compose-plugin geckodriver
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # The unit tests and the twin's half of the contract tests: no server, no browser, seconds.
@@ -47,12 +48,13 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the tests use: Chromium (browser tests), PostgreSQL's server (outbox concurrency)
+# Debian packages the tests use: Chromium and Firefox ESR (browser tests), PostgreSQL's server (outbox concurrency)
 # and Redis (rate-limit counters shared by processes). nginx is fetched by the tests themselves
 # (tests/support/nginx.py), without installing its service.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v firefox-esr >/dev/null || missing="$$missing firefox-esr"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
@@ -65,6 +67,10 @@ system-packages:
 
 compose-plugin:
 	@devstack/install-docker-compose.sh >/dev/null
+
+# Firefox is driven through geckodriver, built once from crates.io into ~/.cache/woundwo-b2b.
+geckodriver:
+	@devstack/install-geckodriver.sh >/dev/null
 
 clean:
 	rm -rf .devstack

@@ -1,7 +1,7 @@
 <#import "template.ftl" as layout>
 <@layout.registrationLayout displayMessage=false; section>
     <#if section = "header">
-        ${msg("wwErrorTitle")}
+        ${msg("errorTitle")}
     <#elseif section = "form">
         <div id="kc-error-message">
             <div class="ww-alert ww-alert--error">
@@ -12,7 +12,7 @@
                 <p class="ww-hint" id="traceId">${msg("traceIdSupportMessage", traceId)}</p>
             </#if>
             <#if !skipLink?? && client?? && client.baseUrl?has_content>
-                <p><a class="ww-btn ww-btn--primary ww-btn--block" id="backToApplication" href="${client.baseUrl}">${msg("wwBackToApplication")}</a></p>
+                <p><a class="ww-btn ww-btn--primary ww-btn--block" id="backToApplication" href="${client.baseUrl}">${msg("backToApplication")}</a></p>
             </#if>
         </div>
     </#if>

@@ -29,11 +29,11 @@
             </#if>
             <#if !skipLink??>
                 <#if pageRedirectUri?has_content>
-                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-back-to-application" href="${pageRedirectUri}">${msg("wwBackToApplication")}</a></p>
+                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-back-to-application" href="${pageRedirectUri}">${msg("backToApplication")}</a></p>
                 <#elseif actionUri?has_content>
-                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-proceed" href="${actionUri}">${onlyPassword?then(msg("wwActionsPasswordButton"), msg("wwProceed"))}</a></p>
+                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-proceed" href="${actionUri}">${onlyPassword?then(msg("wwActionsPasswordButton"), msg("proceedWithAction"))}</a></p>
                 <#elseif (client.baseUrl)?has_content>
-                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-back-to-application" href="${client.baseUrl}">${msg("wwBackToApplication")}</a></p>
+                    <p><a class="ww-btn ww-btn--primary ww-btn--block" id="ww-back-to-application" href="${client.baseUrl}">${msg("backToApplication")}</a></p>
                 </#if>
             </#if>
         </div>

@@ -1,7 +1,7 @@
 <#import "template.ftl" as layout>
 <@layout.registrationLayout; section>
     <#if section = "header">
-        ${msg("wwPageExpiredTitle")}
+        ${msg("pageExpiredTitle")}
     <#elseif section = "form">
         <p id="instruction1" class="instruction">${msg("wwPageExpiredText")}</p>
         <div class="ww-actions">

@@ -1,11 +1,12 @@
 <#import "template.ftl" as layout>
 <#import "woundwo.ftl" as ww>
+<#import "field.ftl" as field>
 <#assign usernameError = messagesPerField.existsError('username')>
 <@layout.registrationLayout displayInfo=true displayMessage=!usernameError; section>
     <#if section = "header">
-        ${msg("wwResetTitle")}
+        ${msg("emailForgotTitle")}
     <#elseif section = "form">
-        <p class="ww-lead">${msg("wwResetLead")}</p>
+        <p class="ww-lead">${msg("emailInstruction")}</p>
         <form id="kc-reset-password-form" class="ww-form" action="${url.loginAction}" method="post"
               data-email-check="${ww.emailCheckUrl()}">
             <#if usernameError>
@@ -13,11 +14,11 @@
                     <p class="ww-alert__text" id="input-error-username">${kcSanitize(messagesPerField.get('username'))?no_esc}</p>
                 </div>
             </#if>
-            <@ww.emailField value=(auth.attemptedUsername!'') errorId=usernameError?then("input-error-username", "")/>
+            <@field.email value=(auth.attemptedUsername!'') formError=usernameError?then("input-error-username", "")/>
             <div id="kc-form-buttons" class="ww-actions">
-                <input class="ww-btn ww-btn--primary ww-btn--block" id="ww-reset-submit" type="submit" value="${msg("wwResetSubmit")}"/>
+                <@field.submit id="ww-reset-submit" label=msg("wwResetSubmit")/>
             </div>
-            <p class="ww-back"><a id="ww-back-to-login" href="${url.loginUrl}">${msg("wwBackToLogin")}</a></p>
+            <p class="ww-back"><a id="ww-back-to-login" href="${url.loginUrl}">${msg("backToLogin")}</a></p>
         </form>
     <#elseif section = "info">
         <p class="ww-hint">${msg("wwResetSpamHint")}</p>

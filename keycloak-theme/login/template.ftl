@@ -42,7 +42,7 @@
             <text x="37" y="25.5" fill="#0B4F8A" font-family="system-ui,-apple-system,'Segoe UI',Roboto,sans-serif" font-size="19" font-weight="800" textLength="113" lengthAdjust="spacingAndGlyphs">WOUNDWO</text>
         </svg>
         <#if realm.internationalizationEnabled && locale.supported?size gt 1>
-        <nav class="ww-lang" aria-label="${msg("wwLanguageNav")}">
+        <nav class="ww-lang" aria-label="${msg("languages")}">
             <ul>
                 <#list locale.supported as l>
                 <li><a href="${l.url}" lang="${l.languageTag}" hreflang="${l.languageTag}"<#if l.languageTag == locale.currentLanguageTag> aria-current="true"</#if>><#assign key = "wwLanguage_" + l.languageTag><#assign label = msg(key)>${(label == key)?then(l.label, label)}</a></li>
@@ -60,7 +60,7 @@
             <p id="kc-username" class="ww-account">
                 <span>${msg("wwSignedInAs")}</span>
                 <strong id="kc-attempted-username" dir="ltr">${auth.attemptedUsername}</strong>
-                <a id="reset-login" href="${url.loginRestartFlowUrl}">${msg("wwRestartLogin")}</a>
+                <a id="reset-login" href="${url.loginRestartFlowUrl}">${msg("restartLoginTooltip")}</a>
             </p>
         </#if>
 

@@ -8,12 +8,12 @@ Selectors are the theme's test hooks (keycloak-theme/README.md): `#ww-email-fiel
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Iterator
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.any_browser import Landing
 from tests.support.oidc import authorization_url
 
 # How long the live check may take to show an answer: 400 ms typing pause + the bridge + margin.
@@ -41,10 +41,6 @@ class EmailCheckPage:
         self.email.fill(address)
         self.email.blur()
 
-    def autofill_email(self, address: str) -> None:
-        """Set the value the way silent autofill does: from script, without any event."""
-        self.email.evaluate("(input, value) => { input.value = value; }", address)
-
     # --- what a person sees -------------------------------------------------------------------
 
     def status(self) -> str:
@@ -67,11 +63,6 @@ class EmailCheckPage:
             return None
         image = self.icon.evaluate("icon => getComputedStyle(icon).backgroundImage")
         return next((name for name, shape in ICON_SHAPES.items() if shape in image), "other")
-
-    def message_colours(self) -> tuple[str, str]:
-        """Text and background colour of the line under the field."""
-        colours = self.message.evaluate("m => [getComputedStyle(m).color, getComputedStyle(m).backgroundColor]")
-        return colours[0], colours[1]
 
     def announcement(self) -> str:
         """What the polite live region currently holds, i.e. what a screen reader announces."""
@@ -152,17 +143,6 @@ class UpdatePasswordPage:
         self.save_button.click()
 
 
-@dataclass
-class Landing:
-    """The browser's first request to a client's redirect URI: proof that Keycloak signed someone in."""
-
-    url: str = ""
-
-    @property
-    def code(self) -> str | None:
-        return parse_qs(urlparse(self.url).query).get("code", [None])[0]
-
-
 @contextmanager
 def lands_on(page: Page, redirect_uri: str, timeout: float = 15_000) -> Iterator[Landing]:
     """Expect the actions inside the block to send the browser to `redirect_uri` (nothing need listen there)."""
@@ -171,18 +151,6 @@ def lands_on(page: Page, redirect_uri: str, timeout: float = 15_000) -> Iterator
                              timeout=timeout) as request:
         yield landing
     landing.url = request.value.url
-
-
-def focus_order(page: Page, presses: int) -> list[str]:
-    """Ids (or link targets, or tag names) reached by pressing Tab `presses` times from the page's first
-    focusable element, the skip link."""
-    page.locator("a[href='#ww-main'], a[href='#main']").first.focus()
-    reached = []
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        reached.append(page.evaluate(
-            "() => { const e = document.activeElement; return e.id || e.getAttribute('href') || e.tagName; }"))
-    return reached
 
 
 def email_check_requests(page: Page) -> list[str]:

@@ -33,7 +33,7 @@ from tests.support.forms import VALID_REQUEST, hidden_fields
 ERROR_RED = "rgb(179, 38, 30)"      # #B3261E
 SUCCESS_GREEN = "rgb(30, 123, 52)"  # #1E7B34
 GREEN_WITHIN_SECONDS = 30
-THEME_TITLE = "Sign in to the B2B portal"  # wwLoginTitle, messages_en.properties of our theme
+THEME_TITLE = "Sign in to the B2B portal"  # loginAccountTitle, messages_en.properties of our theme
 TABLETS = {"tablet-portrait": (768, 1024), "tablet-landscape": (1024, 768)}
 TOUCH_TARGET_PX = 44
 

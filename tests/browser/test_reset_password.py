@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import LoginPage, UpdatePasswordPage, lands_on
@@ -15,32 +13,6 @@ from tests.support.mail import wait_for_message
 
 SUCCESS = "rgb(30, 123, 52)"  # #1E7B34
 RESET_LINK = re.compile(r"http://localhost:\d+/realms/woundwo/login-actions/action-token\?key=[\w.\-]+")
-
-
-@dataclass(frozen=True)
-class Partner:
-    email: str
-    password: str
-
-
-@pytest.fixture
-def make_partner(gateway):
-    """make_partner(locale) → a partner of its own, with a unique address so that no older e-mail in the
-    shared mail catcher can match. Keycloak shows a known user's pages in the user's own language."""
-
-    def make(locale: str = "en") -> Partner:
-        account = Partner(f"reset.{uuid.uuid4().hex[:10]}@pharmacie-du-lac.example", "Old-Password-2026!")
-        user_id = gateway.ensure_user(account.email, "Louise", "Garnier", locale, {}, email_verified=True)
-        gateway.grant_realm_role(user_id, "b2b-partner")
-        gateway.set_password(user_id, account.password)
-        return account
-
-    return make
-
-
-@pytest.fixture
-def redirect_uri(test_env) -> str:
-    return test_env["PORTAL_URL"] + "/callback"
 
 
 def test_partner_resets_the_password_by_e_mail_and_signs_in_with_the_new_one(
