@@ -1,7 +1,7 @@
 """The sign-in page in real Chromium, for what needs Playwright itself: requests counted or held by a page
 route, a typed value restored by back navigation, a phone-sized window, the help page.
 
-Everything else the FAQ promises about this page (DESIGN.md §3) runs in Chromium and Firefox alike, in
+Everything else the FAQ promises about this page (docs/architecture.md) runs in Chromium and Firefox alike, in
 test_in_chromium_and_firefox.py. The slow-answer test replaces the bridge's answer with a page route: it
 tests the page's behaviour, not the bridge.
 """

@@ -3,7 +3,7 @@ turns green on the sign-in page soon after the worker has set up the account.
 
 Everything is real: Keycloak with our theme, the bridge under gunicorn, the outbox worker as its own process
 (`flask worker --once`), SQLite. The bridge caches "unknown" for up to 20 s, so a just-approved person turns
-green within 30 s of provisioning (DESIGN.md §3, bridge/email_status.py).
+green within 30 s of provisioning (docs/architecture.md, "What the product promises"; bridge/email_check/).
 """
 
 from __future__ import annotations

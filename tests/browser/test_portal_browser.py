@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from devstack.seed import PARTNER
 
-# The theme's success colour (BRAND.md #1E7B34), as computed styles report it.
+# The theme's success colour (#1E7B34, docs/architecture.md "Look"), as computed styles report it.
 SUCCESS_GREEN = "rgb(30, 123, 52)"
 
 

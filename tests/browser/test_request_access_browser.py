@@ -2,7 +2,7 @@
 
 Keycloak serves the sign-in page with our theme, the real bridge (gunicorn, SQLite) serves the form. The
 person keeps their language across the two servers, sees what is wrong when the form is incomplete, and
-learns on the confirmation page when and from whom the activation e-mail comes (DESIGN.md §3).
+learns on the confirmation page when and from whom the activation e-mail comes (docs/architecture.md).
 """
 
 from __future__ import annotations
