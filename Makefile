@@ -17,9 +17,9 @@ run: $(STAMP) $(MO)
 test: $(STAMP) $(MO) system-packages compose-plugin geckodriver
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-# The unit tests and the twin's half of the contract tests: no server, no browser, seconds.
+# The unit tests and the twin's half of the contract tests: no server, no browser, seconds (both cores).
 test-fast: $(STAMP) $(MO)
-	$(VENV)/bin/python -m pytest tests/unit tests/contract -m "not integration" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n 2 tests/unit tests/contract -m "not integration" $(PYTEST_ARGS)
 
 # Keycloak and the mail catcher on the test ports, left running; then
 # `WOUNDWO_TEST_REUSE=1 make test` skips their start-up (destructive tests are refused).
@@ -33,7 +33,7 @@ activations-now: $(STAMP) $(MO)
 # After changing user-facing strings: refresh the catalogs, then translate the new entries.
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-wrap -F babel.cfg -k _l -o bridge/translations/messages.pot .
-	$(VENV)/bin/pybabel update --no-wrap -i bridge/translations/messages.pot -d bridge/translations
+	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete -i bridge/translations/messages.pot -d bridge/translations
 
 %.mo: %.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def variant(client, limits: bool, log_line: bool):
         def apply():
-            # The e-mail check counts its limits only while RATELIMIT_ENABLED is on (api.seconds_until_allowed).
+            # The e-mail check counts its limits only while RATELIMIT_ENABLED is on (bridge/email_check/limits.py).
             client.application.config["RATELIMIT_ENABLED"] = limits
             api_log.setLevel(logging.NOTSET if log_line else logging.WARNING)
             return client

@@ -24,6 +24,7 @@ from bridge.delivery.handlers import WORKER_KEYCLOAK
 from bridge.delivery.mailer import MailTransport, SmtpTransport
 from bridge.directory import cli as directory_cli
 from bridge.email_check import views as api
+from bridge.email_check.pending import has_pending_request
 from bridge.email_check.service import EmailStatusService, TTLCache
 from bridge.keycloak import gateway as keycloak_gateway
 from bridge.keycloak.access import has_access
@@ -75,6 +76,7 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
         # Only a cache miss asks Keycloak, under the hard deadline; hits never leave this thread.
         lambda email: directory.within(lambda: has_access(directory, email)), TTLCache(),
         typed.email_status_ttl_known, typed.email_status_ttl_unknown, typed.email_status_failure_pause,
+        pending=has_pending_request,
     )
     broadcast = app.extensions["bridge.broadcast"] = Broadcast(typed.ratelimit_storage_uri)
     # Someone got or lost access (in this process or another): the cached answer about them goes.

@@ -38,7 +38,7 @@ def _account_address(form, field) -> None:
 class AccessRequestForm(FlaskForm):
     """A partner employee asks for B2B access with the customer number from an invoice."""
 
-    customer_number = StringField(_l("Customer number"), filters=[strip], validators=[
+    customer_number = StringField(_l("Customer number"), filters=[strip], render_kw={"inputmode": "numeric"}, validators=[
         required(), Length(max=40), no_control_characters(), _customer_number_format])
     company = StringField(_l("Company"), filters=[strip], validators=[required(), Length(max=200), no_control_characters()])
     first_name = StringField(_l("First name"), filters=[strip], validators=[

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.core.addresses import normalize
-from bridge.core.models import AccessRequest, RequestStatus
+from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
+from bridge.core.models import AccessRequest, RequestStatus, pending_request
 from bridge.delivery import mailer, outbox
+from bridge.directory.companies import same_company
 from bridge.directory.customers import find_customer, normalize_customer_number
 from bridge.keycloak.access import has_access
 from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
@@ -52,15 +53,10 @@ class Outcome:
     pending_since: datetime | None = None
 
 
-def pending_request(session: Session, email: str) -> AccessRequest | None:
-    """The pending request for a normalized e-mail, if any."""
-    return session.scalars(select(AccessRequest).where(
-        AccessRequest.email == email, AccessRequest.status == RequestStatus.PENDING)).first()
-
-
-def submit(session: Session, directory: KeycloakDirectory, data: NewRequest, now: datetime, public_url: str,
-           fallback_manager: str) -> Outcome:
-    """Store a request and its two e-mails (manager notification, requester receipt) in one transaction."""
+def submit(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, data: NewRequest, now: datetime,
+           public_url: str, fallback_manager: str) -> Outcome:
+    """Store a request and its two e-mails (manager notification, requester receipt) in one transaction; the
+    e-mail check of every bridge process then says "pending" for the address."""
     email = normalize(data.email)
     customer = find_customer(session, normalize_customer_number(data.customer_number))
     if customer is None:
@@ -94,11 +90,12 @@ def submit(session: Session, directory: KeycloakDirectory, data: NewRequest, now
     manager_mail = mailer.compose(
         "request_manager", request.assigned_manager_email, customer.manager_language,
         request=request, customer=customer, review_url=f"{public_url}/manage/requests/{request.id}",
-        without_manager=customer.manager_email is None,
+        without_manager=customer.manager_email is None, company_differs=not same_company(request.company, customer.company),
     )
     receipt = mailer.compose("request_receipt", email, data.language, request=request)
     outbox.enqueue_mail(session, manager_mail, f"request:{request.id}:manager-notification")
     outbox.enqueue_mail(session, receipt, f"request:{request.id}:receipt")
     session.commit()
+    broadcast.publish(ACCESS_CHANGED, email)
     log.info("access request %s stored for customer %s", request.id, customer.customer_number)
     return Outcome(OutcomeKind.CREATED, request=request)

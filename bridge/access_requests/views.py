@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from bridge.access_requests import service
 from bridge.access_requests.forms import AccessRequestForm
 from bridge.core import db
+from bridge.core.addresses import normalize
 from bridge.core.extensions import limiter
 from bridge.core.models import utcnow
 
@@ -57,8 +58,20 @@ def _render_form(form: AccessRequestForm, notice: str | None = None, status: int
     return render_template("request_access.html", form=form, notice=notice, **_links(), **context), status
 
 
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
+def _requested_address() -> str:
+    return normalize(request.form.get("email", "")) or "-"
+
+
 @blueprint.route("/request-access", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REQUEST_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["REQUEST_ATTEMPT_LIMIT_PER_IP"], methods=["POST"], scope="request-posts")
+@limiter.limit(lambda: current_app.config["REQUEST_LIMIT_PER_IP"], methods=["POST"], scope="requests-per-ip",
+               deduct_when=_accepted)
+@limiter.limit(lambda: current_app.config["REQUEST_LIMIT_PER_EMAIL"], methods=["POST"], scope="requests-per-address",
+               deduct_when=_accepted, key_func=_requested_address)
 def request_access():
     """The account request form: every outcome is a message on the form, which keeps what was typed."""
     form = AccessRequestForm()
@@ -73,7 +86,7 @@ def request_access():
     if _filled_too_fast(form):
         return _render_form(form, notice="too_fast", status=400)
     outcome = service.submit(
-        db.session(), current_app.extensions["bridge.keycloak"],
+        db.session(), current_app.extensions["bridge.keycloak"], current_app.extensions["bridge.broadcast"],
         service.NewRequest(**{name: form[name].data or "" for name in (
             "customer_number", "company", "first_name", "last_name", "email", "phone", "job_title",
             "language", "message")}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -148,3 +148,9 @@ class EndedSession(Base):
 
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def pending_request(session, email: str) -> AccessRequest | None:
+    """The pending request for a normalized e-mail address, if any (at most one: a unique index says so)."""
+    return session.scalars(select(AccessRequest).where(
+        AccessRequest.email == email, AccessRequest.status == RequestStatus.PENDING)).first()

@@ -159,8 +159,12 @@ class Settings(BaseSettings):
     email_status_failure_pause: Annotated[float, Field(ge=0)] = 10
     customer_number_pattern: Annotated[str, AfterValidator(_pattern)] = r"^[0-9]{5,10}$"
     fallback_manager_email: Email
-    request_limit_per_ip: RateLimits = "10 per hour;30 per day"
-    request_min_fill_seconds: Annotated[float, Field(ge=0)] = 3
+    # Accepted requests per client IP (a pharmacy chain's staff share one); every post, refused ones
+    # included, per IP (a flood brake); accepted requests per e-mail address (nobody's inbox is spammed).
+    request_limit_per_ip: RateLimits = "30 per hour;100 per day"
+    request_attempt_limit_per_ip: RateLimits = "300 per hour"
+    request_limit_per_email: RateLimits = "3 per day"
+    request_min_fill_seconds: Annotated[float, Field(ge=0)] = 1  # bots post at once; autofill and a click take 2 s
     outbox_max_attempts: Annotated[int, Field(gt=0)] = 8
     outbox_claim_lease_seconds: Seconds = 600  # a claim older than this belongs to a dead worker
     worker_poll_seconds: Seconds = 5

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.core.addresses import normalize
@@ -20,9 +20,16 @@ COLUMNS = ("customer_number", "company", "country", "postal_code", "region", "ma
 BATCH = 2000
 
 
+# What precedes the number on invoices and delivery notes: "KD-", "Kd.-Nr.", "Kunden-Nr.:", "N°", "Nr.", "No.", "#".
+_PREFIX = re.compile(r"^(?:kunden-?nr|kd|client|n[°º]|nr|no|#)[.:\-]*", re.IGNORECASE)
+
+
 def normalize_customer_number(raw: str) -> str:
-    """The number as stored: surrounding and inner spaces removed (people copy it from invoices)."""
-    return re.sub(r"\s+", "", raw or "")
+    """The number as partners copy it from an invoice, without spaces and without the words before it."""
+    number = re.sub(r"\s+", "", raw or "")
+    while (stripped := _PREFIX.sub("", number, count=1)) != number:
+        number = stripped
+    return number
 
 
 def is_valid_customer_number(number: str, pattern: str) -> bool:
@@ -165,5 +172,6 @@ def _upsert(session: Session, records: dict[str, dict], report: ImportReport) ->
 
 
 def find_customer(session: Session, number: str) -> Customer | None:
-    """The directory entry for a (normalized) customer number."""
-    return session.get(Customer, number)
+    """The directory entry for a (normalized) customer number; leading zeros as the directory writes them."""
+    return session.get(Customer, number) or session.scalars(
+        select(Customer).where(func.ltrim(Customer.customer_number, "0") == number.lstrip("0"))).first()

@@ -16,19 +16,26 @@ def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(limits))
 
 
-def seconds_until_allowed(config, client: str) -> int | None:
-    """When this client's or everyone's e-mail check limits are used up: the seconds to wait; else None.
+def client_wait(config, client: str) -> int | None:
+    """Seconds until this client may check again when its limit (BRIDGE_EMAIL_CHECK_LIMIT_PER_IP) is used up."""
+    return _wait(config, config["EMAIL_CHECK_LIMIT_PER_IP"], "email-status-ip", client)
 
-    Counted in Flask-Limiter's own storage (BRIDGE_RATELIMIT_STORAGE_URI) through its strategy, but
-    without its per-view decorators, which cost about a third of a cached check (docs/benchmarks.md §1).
-    """
+
+def keycloak_wait(config) -> int | None:
+    """Seconds until Keycloak may be asked again when everyone's limit (BRIDGE_EMAIL_CHECK_LIMIT_GLOBAL) is used
+    up. It protects Keycloak, so only checks that would reach Keycloak count: a spray of unknown addresses
+    uses it up, while answers from the cache keep coming for everyone else."""
+    return _wait(config, config["EMAIL_CHECK_LIMIT_GLOBAL"], "email-status-global", "everyone")
+
+
+def _wait(config, limits: str, scope: str, key: str) -> int | None:
+    """Counted in Flask-Limiter's own storage (BRIDGE_RATELIMIT_STORAGE_URI) through its strategy, but
+    without its per-view decorators, which cost about a third of a cached check (docs/benchmarks.md §1)."""
     if not config.get("RATELIMIT_ENABLED", True):
         return None
-    counted = [(item, "email-status-ip", client) for item in _parsed(config["EMAIL_CHECK_LIMIT_PER_IP"])]
-    counted += [(item, "email-status-global", "everyone") for item in _parsed(config["EMAIL_CHECK_LIMIT_GLOBAL"])]
     strategy = limiter.limiter
-    for item, *identifiers in counted:
-        if not strategy.hit(item, *identifiers):
-            reset_at, _ = strategy.get_window_stats(item, *identifiers)
+    for item in _parsed(limits):
+        if not strategy.hit(item, scope, key):
+            reset_at, _ = strategy.get_window_stats(item, scope, key)
             return max(1, math.ceil(reset_at - time.time()))
     return None

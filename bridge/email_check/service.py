@@ -22,6 +22,7 @@ class Status(StrEnum):
 
     KNOWN = "known"
     UNKNOWN = "unknown"
+    PENDING = "pending"  # unknown to Keycloak, but a request for it waits for its regional manager
     INVALID = "invalid"
     THROTTLED = "throttled"
     UNAVAILABLE = "unavailable"
@@ -29,6 +30,10 @@ class Status(StrEnum):
 
 
 MAX_UNKNOWN_TTL = 30
+
+
+class NotAskedNow(RuntimeError):
+    """The answer is not cached and Keycloak may not be asked right now (the global limit is used up)."""
 
 
 class TTLCache:
@@ -69,21 +74,28 @@ class TTLCache:
 
 
 class EmailStatusService:
-    """Answers known / unknown / invalid for an address, asking Keycloak at most once per TTL."""
+    """Answers known / unknown / pending / invalid for an address, asking Keycloak at most once per TTL.
+
+    `lookup(email)` asks Keycloak whether the address has access; `pending(email)` whether a request for
+    it waits (asked only when Keycloak says no). "pending" is cached like "unknown".
+    """
 
     def __init__(self, lookup: Callable[[str], bool], cache: TTLCache, ttl_known: float, ttl_unknown: float,
-                 pause_after_failure: float = 0, clock: Callable[[], float] = time.monotonic):
+                 pause_after_failure: float = 0, clock: Callable[[], float] = time.monotonic,
+                 pending: Callable[[str], bool] = lambda email: False):
         if ttl_unknown > MAX_UNKNOWN_TTL:
             raise ValueError(f"an unknown answer may be cached at most {MAX_UNKNOWN_TTL} s")
         self._lookup = lookup
+        self._pending = pending
         self._cache = cache
-        self._ttl = {Status.KNOWN: ttl_known, Status.UNKNOWN: ttl_unknown}
+        self._ttl = {Status.KNOWN: ttl_known, Status.UNKNOWN: ttl_unknown, Status.PENDING: ttl_unknown}
         self._pause = pause_after_failure
         self._clock = clock
         self._paused_until = float("-inf")
 
-    def status(self, raw: str) -> Status:
-        """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer."""
+    def status(self, raw: str, may_ask: Callable[[], bool] = lambda: True) -> Status:
+        """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer, and NotAskedNow when
+        the answer is not cached and `may_ask()` (consulted only then) says no."""
         # Only valid addresses are cached, under their normalized form: a hit needs no validation.
         cached = self._cache.get(raw.strip().lower())
         if cached is not None:
@@ -93,12 +105,14 @@ class EmailStatusService:
             return Status.INVALID
         if self._clock() < self._paused_until:
             raise KeycloakUnavailable("Keycloak failed a moment ago; not asked again yet")
+        if not may_ask():
+            raise NotAskedNow(email)
         try:
             found = self._lookup(email)
         except KeycloakUnavailable:
             self._paused_until = self._clock() + self._pause
             raise
-        result = Status.KNOWN if found else Status.UNKNOWN
+        result = Status.KNOWN if found else Status.PENDING if self._pending(email) else Status.UNKNOWN
         self._cache.put(email, result, self._ttl[result])
         return result
 

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, request
 
-from bridge.core.addresses import keyed_hash
+from bridge.core import db
+from bridge.core.addresses import keyed_hash, normalize
 from bridge.core.extensions import csrf, limiter
 from bridge.core.metrics import EMAIL_CHECKS
-from bridge.email_check.limits import seconds_until_allowed
-from bridge.email_check.service import Status
+from bridge.core.models import pending_request
+from bridge.email_check import limits
+from bridge.email_check.service import NotAskedNow, Status
 from bridge.keycloak.interface import KeycloakUnavailable
 
 blueprint = Blueprint("api", __name__)
 csrf.exempt(blueprint)  # no cookies are involved: the page calls with credentials omitted, CORS limits callers
-limiter.exempt(blueprint)  # its limits are counted by seconds_until_allowed(), without the per-request hooks
+limiter.exempt(blueprint)  # its limits are counted in bridge/email_check/limits.py, without the per-request hooks
 log = logging.getLogger(__name__)
 MAX_BODY = 1024
 
 
-def answer(status: Status, code: int = 200, headers: dict | None = None):
+def answer(status: Status, code: int = 200, headers: dict | None = None, extra: dict | None = None):
     """A status answer, counted."""
     EMAIL_CHECKS.labels(result=status).inc()
-    return {"status": status}, code, headers or {}
+    return {"status": status, **(extra or {})}, code, headers or {}
+
+
+def throttled(seconds: int):
+    return answer(Status.THROTTLED, 429, {"Retry-After": str(seconds)})
 
 
 def bad_request(message: str):
@@ -32,10 +39,12 @@ def bad_request(message: str):
 
 @blueprint.post("/email-status")
 def email_status():
-    """known / unknown / invalid for the address in the JSON body (never in the URL)."""
-    wait = seconds_until_allowed(current_app.config, request.remote_addr or "unknown")
+    """known / unknown / pending (with the request's date) / invalid for the address in the JSON body (never in
+    the URL)."""
+    config = current_app.config
+    wait = limits.client_wait(config, request.remote_addr or "unknown")
     if wait is not None:
-        return answer(Status.THROTTLED, 429, {"Retry-After": str(wait)})
+        return throttled(wait)
     request.max_content_length = MAX_BODY  # reading more, chunked or not, answers 413
     if not request.is_json:
         return bad_request("expected Content-Type: application/json")
@@ -44,13 +53,30 @@ def email_status():
         return bad_request('expected a JSON object {"email": "<address>"}')
     if not current_app.config["EMAIL_CHECK_ENABLED"]:
         return answer(Status.DISABLED)
-    try:
-        status = current_app.extensions["bridge.email_status"].status(payload["email"])
-    except KeycloakUnavailable as exc:
-        log.warning("email-status unavailable: %s", exc)
-        return answer(Status.UNAVAILABLE, 503)
+    keycloak_wait = []
+
+    def may_ask_keycloak() -> bool:
+        keycloak_wait.append(limits.keycloak_wait(config))
+        return keycloak_wait[0] is None
+
+    statuses, extra = current_app.extensions["bridge.email_status"], {}
+    for _ in range(2):  # a cached "pending" whose request was decided meanwhile is asked afresh, once
+        try:
+            status = statuses.status(payload["email"], may_ask_keycloak)
+        except NotAskedNow:
+            return throttled(keycloak_wait[0])
+        except KeycloakUnavailable as exc:
+            log.warning("email-status unavailable: %s", exc)
+            return answer(Status.UNAVAILABLE, 503)
+        if status != Status.PENDING:
+            break
+        request_ = pending_request(db.session(), normalize(payload["email"]) or "")
+        if request_ is not None:  # the page says since when: the day in the company's time zone
+            extra = {"since": request_.created_at.astimezone(ZoneInfo(config["TIME_ZONE"])).date().isoformat()}
+            break
+        statuses.forget(payload["email"])
     log.info("email-status %s for %s", status, keyed_hash(current_app.secret_key, payload["email"].strip().lower()))
-    return answer(status)
+    return answer(status, extra=extra)
 
 
 @blueprint.route("/email-status", methods=["OPTIONS"])

@@ -8,12 +8,14 @@ from uuid import UUID
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
-from flask_babel import format_datetime, get_locale
+from babel.dates import format_date, format_skeleton, format_time
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 from bridge.core import audit, db
 from bridge.core.models import utcnow
 from bridge.delivery import outbox
+from bridge.directory.companies import same_company
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
@@ -60,9 +62,15 @@ def _expired_or_ended() -> bool:
 
 
 @blueprint.app_template_global()
-def when(moment, pattern: str = "d MMM y, HH:mm") -> str:
-    """A timestamp in the company time zone and the page's language."""
-    return format_datetime(moment, pattern) if moment else ""
+def when(moment, length: str = "medium") -> str:
+    """A timestamp in the company time zone, written as the page's language writes it: "medium" gives
+    "2. Dez. 2026, 04:00" / "2 déc. 2026, 04:00", "full" gives "Mittwoch, 2. Dezember 2026 um 04:00"."""
+    if not moment:
+        return ""
+    locale, zone = get_locale(), get_timezone()
+    day = format_skeleton("yMMMd", moment, tzinfo=zone, locale=locale) if length == "medium" else \
+        format_date(moment.astimezone(zone), "full", locale=locale)
+    return locale.datetime_formats[length].format(format_time(moment, "short", tzinfo=zone, locale=locale), day)
 
 
 @blueprint.get("/login")
@@ -128,7 +136,7 @@ def _detail(request_id: int, status: int = 200, **forms):
     return render_template(
         "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
         history=audit.history(db.session(), request_id), now=utcnow(),
-        company_differs=access_request.company.casefold().split() != customer.company.casefold().split(),
+        company_differs=not same_company(access_request.company, customer.company),
         provisioning_problems=review.provisioning_problems(access_request),
         approve_form=forms.get("approve_form") or ApproveForm(), reject_form=forms.get("reject_form") or RejectForm(),
         reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(),
@@ -154,8 +162,7 @@ def approve(request_id: int):
     if due is None:
         flash(_("This request had already been decided."), "warn")
     else:
-        flash(_("Approved. The activation e-mail is scheduled for %(when)s (%(zone)s).",
-                when=when(due, "EEEE d MMMM y, HH:mm"), zone=current_app.config["TIME_ZONE"]), "ok")
+        flash(_("Approved."), "ok")  # the page says when the activation e-mail goes out
     return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
 
 
@@ -238,7 +245,9 @@ def retry_delivery(item_id: int):
 
 @blueprint.app_template_filter("age")
 def age(moment) -> str:
-    """How long ago, in days and hours (e.g. for the queue)."""
+    """How long ago, in days and hours (e.g. for the queue): "just now", "3 h ago", "2 d 4 h ago"."""
     delta: timedelta = utcnow() - moment
     days, hours = delta.days, delta.seconds // 3600
-    return _("%(days)d d %(hours)d h", days=days, hours=hours) if days else _("%(hours)d h", hours=hours)
+    if days:
+        return _("%(days)d d %(hours)d h ago", days=days, hours=hours)
+    return _("%(hours)d h ago", hours=hours) if hours else _("just now")

@@ -44,6 +44,7 @@
     <#-- Texts for the live check, cloned by email-check.js; a template is never rendered. -->
     <template id="ww-email-texts">
         <span data-status="known">${msg("wwEmailKnown")}</span>
+        <span data-status="pending">${msg("wwEmailPending", "@@since@@")}</span>
         <span data-status="unknown">${msg("wwEmailUnknown")}<#local contact = ww.localUrl("contactUrl")><#if contact?has_content> <a href="${contact}">${msg("wwEmailUnknownContact")}</a></#if></span>
         <span data-status="invalid">${msg("wwEmailInvalid")}</span>
         <span data-status="throttled">${msg("wwEmailThrottled")}</span>

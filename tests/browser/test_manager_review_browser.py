@@ -89,7 +89,7 @@ def run_worker_once(bridge_server) -> str:
 def next_day_in_paris() -> str:
     """Tomorrow's date in the company time zone, written as the review UI writes it in English."""
     tomorrow = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)
-    return format_date(tomorrow, "EEEE d MMMM y", locale="en")
+    return format_date(tomorrow, "full", locale="en")
 
 
 def request_over_http(bridge_url: str, email: str) -> None:
@@ -113,11 +113,15 @@ def test_manager_approves_a_request_and_the_new_partner_turns_green_on_the_sign_
     form.send()
     ConfirmationPage(partner)
 
-    # (b) Not known yet: the sign-in page shows the address red (and the bridge now caches "unknown").
+    # (b) Not known yet, but asked for: the sign-in page says since when the request waits for the
+    # regional manager, without the red frame of an unknown address (and the bridge caches "pending").
     login = sign_in_page(partner)
     login.enter_email(email)
-    login.expect_status("unknown")
-    assert login.frame_colour() == ERROR_RED and login.state_icon() == "cross"
+    login.expect_status("pending")
+    today = format_date(datetime.now(ZoneInfo("Europe/Paris")).date(), "long", locale="en")
+    expect(login.message).to_have_text(re.compile(rf"sent on {re.escape(today)}, is with your regional manager"))
+    assert login.frame_colour() != ERROR_RED and login.state_icon() is None
+    screenshot(partner, "pending")
 
     # (c) The customer's regional manager opens the review UI: Keycloak's page in our theme asks to sign in.
     manager = new_page()
@@ -152,9 +156,9 @@ def test_manager_approves_a_request_and_the_new_partner_turns_green_on_the_sign_
     tomorrow = {next_day_in_paris()}
     detail = detail.approve(note="Known colleague")
     tomorrow.add(next_day_in_paris())  # the same day unless midnight passed while approving
-    expect(detail.flash).to_contain_text("Approved. The activation e-mail is scheduled for")
-    expect(detail.flash).to_contain_text(", 04:00 (Europe/Paris).")
-    schedule = re.fullmatch(r"Activation e-mail scheduled for (.+), 04:00 \(Europe/Paris\)\.",
+    expect(detail.flash).to_have_text("Approved.")
+    expect(manager.get_by_text("scheduled for")).to_have_count(1)  # said once, not in the notice and the page
+    schedule = re.fullmatch(r"Activation e-mail scheduled for (.+), 4:00\sAM \(Europe/Paris\)\.",
                             detail.activation_schedule.inner_text().strip())
     assert schedule and schedule.group(1) in tomorrow, detail.activation_schedule.inner_text()
     expect(detail.status).to_have_text("Approved")
@@ -174,11 +178,12 @@ def test_manager_approves_a_request_and_the_new_partner_turns_green_on_the_sign_
     expect(detail.history.nth(2)).to_contain_text("account set up in Keycloak")
     expect(detail.page.locator("main")).not_to_contain_text("activation e-mail sent")
 
-    # (e) The same address on the sign-in page turns green; "unknown" was cached, so ask again until it does.
+    # (e) The same address on the sign-in page turns green; "pending" was cached, so ask again until it does.
     while True:
         login = sign_in_page(partner)
         login.enter_email(email)
-        expect(login.field).to_have_attribute("data-email-status", re.compile(r"^(known|unknown)$"), timeout=10_000)
+        expect(login.field).to_have_attribute("data-email-status", re.compile(r"^(known|unknown|pending)$"),
+                                              timeout=10_000)
         elapsed = time.monotonic() - provisioning_started
         if login.status() == "known" or elapsed > GREEN_WITHIN_SECONDS + 5:
             break

@@ -31,8 +31,8 @@ MESSAGES = {
     "has_access": {"fr": "Vous avez déjà un compte", "de": "Sie haben bereits einen Zugang",
                    "en": "You already have an account"},
     "pending": {"fr": "est déjà en cours d'examen", "de": "wird bereits geprüft", "en": "is already being reviewed"},
-    "too_fast": {"fr": "Veuillez vérifier vos saisies", "de": "Bitte prüfen Sie Ihre Angaben",
-                 "en": "Please check your entries"},
+    "too_fast": {"fr": "plus vite qu’une personne ne peut le remplir", "de": "schneller abgeschickt, als ein Mensch",
+                 "en": "faster than a person can fill it in"},
     "throttled": {"fr": "Trop de demandes", "de": "zu viele Anfragen", "en": "Too many requests"},
     "expired": {"fr": "Le formulaire avait expiré", "de": "Das Formular war abgelaufen", "en": "The form had expired"},
 }
@@ -109,7 +109,8 @@ def test_filled_faster_than_a_person_can_is_asked_to_send_again(make_app, app, l
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_too_many_submissions_from_one_client(make_app, app, lang):
     limited = make_app(REQUEST_MIN_FILL_SECONDS=0, REQUEST_LIMIT_PER_IP="1 per hour").test_client()
-    submit_request(limited, lang, customer_number="not-a-number")
+    assert submit_request(limited, lang, customer_number="not-a-number").status_code == 400  # not counted
+    assert submit_request(limited, lang, email=f"first.{lang}@pharmacie-centrale.example").status_code == 302
     response = submit_request(limited, lang)
     assert response.status_code == 429 and MESSAGES["throttled"][lang] in text_of(response)
     assert "Pharmacie Centrale" in text_of(response)

@@ -16,7 +16,8 @@ TEXT = st.one_of(st.text(max_size=300), MARKUP, st.builds(lambda a, b: a + b, st
 
 @pytest.fixture
 def fuzz_app(make_app, keycloak, demo):
-    return make_app(REQUEST_MIN_FILL_SECONDS=0, REQUEST_LIMIT_PER_IP="100000 per hour")
+    return make_app(REQUEST_MIN_FILL_SECONDS=0, REQUEST_LIMIT_PER_IP="100000 per hour",
+                    REQUEST_ATTEMPT_LIMIT_PER_IP="100000 per hour", REQUEST_LIMIT_PER_EMAIL="100000 per hour")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -131,3 +131,26 @@ def test_the_message_keeps_its_line_breaks(app, client):
 def test_a_nul_in_the_message_is_refused(app, client):
     assert submit_request(client, "en", message="Bonjour\x00").status_code == 400
     assert count(app, AccessRequest) == 0
+
+
+@pytest.mark.parametrize("typed", ["100001", " 100 001 ", "KD-100001", "Kd.-Nr. 100001", "N° 100001", "Nr. 100001",
+                                   "no. 100001", "KD 100001", "Kunden-Nr.: 100 001", "000100001", "KD-00100001"])
+def test_the_customer_number_is_taken_as_partners_copy_it_from_an_invoice(app, client, typed):
+    assert submit_request(client, "en", customer_number=typed).status_code == 302
+    with app.app_context():
+        assert session().scalars(select(AccessRequest.customer_number)).one() == "100001"
+
+
+def test_leading_zeros_follow_the_directory(app, client):
+    with app.app_context():
+        from bridge.core.models import Customer
+        session().get(Customer, "100001").customer_number = "00100001"
+        session().commit()
+    assert submit_request(client, "en", customer_number="KD-100001").status_code == 302
+    with app.app_context():
+        assert session().scalars(select(AccessRequest.customer_number)).one() == "00100001"
+
+
+def test_phones_get_a_number_pad_for_the_customer_number(client):
+    page = client.get("/request-access?lang=en").get_data(as_text=True)
+    assert 'name="customer_number"' in page and 'inputmode="numeric"' in page

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bridge import create_app
@@ -79,3 +82,47 @@ def test_other_origins_get_no_cors_permission(client, partner):
 def test_addresses_no_mail_system_could_carry_are_invalid_not_an_error(client, body):
     response = client.post("/api/v1/email-status", data=body, content_type="application/json")
     assert response.status_code == 200 and response.json == {"status": "invalid"}
+
+
+def test_an_address_with_a_request_waiting_for_its_manager_is_pending_since_the_day_it_was_sent(app, client):
+    from tests.support.forms import submit_request
+
+    email = "waiting@pharmacie-centrale.example"
+    assert check(client, email).json == {"status": "unknown"}  # and cached for 20 s
+    assert submit_request(app.test_client(), "en", email=email).status_code == 302
+    answer = check(client, email.upper()).json
+    assert answer["status"] == "pending" and answer["since"] == str(datetime.now(ZoneInfo("Europe/Paris")).date())
+
+
+def test_pending_goes_with_the_off_switch(twin, mailbox):
+    app = create_app({**UNIT_SETTINGS, "EMAIL_CHECK_ENABLED": False}, keycloak=twin, mail=mailbox)
+    assert check(app.test_client(), "waiting@pharmacie-centrale.example").json == {"status": "disabled"}
+
+
+def test_a_spray_of_unknown_addresses_uses_up_the_global_limit_but_cached_answers_still_come(twin, mailbox, partner):
+    """The global limit protects Keycloak: it counts what would reach Keycloak, not answers from the cache."""
+    app = create_app({**UNIT_SETTINGS, "EMAIL_CHECK_LIMIT_GLOBAL": "3 per minute"}, keycloak=twin, mail=mailbox)
+    partner_client, spray = app.test_client(), app.test_client()
+    spray.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert check(partner_client, PARTNER).json == {"status": "known"}  # one lookup; cached from now on
+    asked = len(twin.calls)
+    sprayed = [check(spray, f"nobody.{index}@example.com").status_code for index in range(10)]
+    assert sprayed == [200, 200] + [429] * 8
+    assert len(twin.calls) - asked == 2 * 1, "Keycloak saw only what the global limit let through"
+    assert [check(partner_client, PARTNER).json for _ in range(5)] == [{"status": "known"}] * 5
+
+
+def test_a_cached_pending_answer_whose_request_was_decided_is_asked_afresh(app, client):
+    from sqlalchemy import update
+
+    from bridge.core.db import session
+    from bridge.core.models import AccessRequest, RequestStatus
+    from tests.support.forms import submit_request
+
+    email = "decided@pharmacie-centrale.example"
+    assert submit_request(app.test_client(), "en", email=email).status_code == 302
+    assert check(client, email).json["status"] == "pending"  # cached for 20 s
+    with app.app_context():
+        session().execute(update(AccessRequest).values(status=RequestStatus.REJECTED))
+        session().commit()
+    assert check(client, email).json == {"status": "unknown"}

@@ -201,3 +201,18 @@ def test_a_revoked_person_is_unknown_on_the_email_check_at_once(app, twin, west)
     assert check() == {"status": "known"}  # and cached for two minutes
     post(west, f"/manage/people/{user_id}/revoke", reason="left the company")
     assert check() == {"status": "unknown"}
+
+
+@pytest.mark.parametrize("typed, flagged", [("PHARMACIE CENTRALE SARL", False), ("Pharmacie Centrale de Nantes", True)])
+def test_the_company_is_compared_as_a_person_would_and_a_difference_is_said_in_words(
+        app, client, west, typed, flagged):
+    assert submit_request(client, "de", company=typed).status_code == 302
+    with app.app_context():
+        request_id = session().scalars(select(AccessRequest.id)).one()
+        notification = session().scalars(select(OutboxItem).where(
+            OutboxItem.idempotency_key.like("%manager-notification"))).one().payload
+    page = west.get(f"/manage/requests/{request_id}").get_data(as_text=True)
+    said = "differs from the directory, which says “Pharmacie Centrale”"
+    assert ('id="company-differs"' in page and said in page) is flagged
+    in_the_managers_language = "diffère de l’annuaire, qui indique « Pharmacie Centrale »"  # manager.west reads French
+    assert (in_the_managers_language in notification["text"] and in_the_managers_language in notification["html"]) is flagged

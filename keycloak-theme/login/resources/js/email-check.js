@@ -14,7 +14,8 @@
   var DEFAULT_RETRY_AFTER_S = 60;
   // Chromium may fill the field without any event: look again a few times after load.
   var POLL_MS = [100, 300, 700, 1500, 3000];
-  var STATUSES = ["known", "unknown", "invalid", "disabled", "throttled", "unavailable"];
+  var STATUSES = ["known", "unknown", "pending", "invalid", "disabled", "throttled", "unavailable"];
+  var SINCE = "@@since@@"; // stands for the request's date in the "pending" text
   var EDGE_SPACE = /^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$/g;
   var LEADING_SPACE = /^[\s\u200b-\u200d\ufeff]+/;
   var LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -35,6 +36,8 @@
     var seq = 0;          // only the latest check may set the state
     var checkedValue = null;
     var blockedUntil = 0; // after a 429, answer "throttled" locally until then
+    var sinceOf = {}; // address → the date of its pending request
+    var pendingSince = "";
     var switchedOff = false;
     var timer = 0;
     var seenValue = input.value; // last value seen by an input event or a poll
@@ -53,10 +56,24 @@
       var text = texts && texts.content.querySelector('[data-status="' + status + '"]');
       message.textContent = "";
       if (text) {
-        message.appendChild(text.cloneNode(true));
+        var copy = text.cloneNode(true);
+        if (status === "pending") {
+          copy.textContent = copy.textContent.replace(SINCE, longDate(pendingSince));
+        }
+        message.appendChild(copy);
       }
       if (forgotHint) {
         forgotHint.hidden = status !== "known";
+      }
+    }
+
+    // "2026-12-01" as the page's language writes a date ("1 December 2026", "1. Dezember 2026").
+    function longDate(isoDay) {
+      try {
+        return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "long" })
+          .format(new Date(isoDay + "T12:00:00"));
+      } catch (error) {
+        return isoDay || "";
       }
     }
 
@@ -101,6 +118,9 @@
         }
         return response.json().then(function (body) {
           var status = body && body.status;
+          if (status === "pending") {
+            sinceOf[email.toLowerCase()] = body.since;
+          }
           return response.ok && STATUSES.indexOf(status) >= 0 ? status : "unavailable";
         });
       })["catch"](function () {
@@ -132,6 +152,7 @@
         return show("invalid");
       }
       var key = value.toLowerCase();
+      pendingSince = sinceOf[key];
       if (cache[key]) {
         return show(cache[key]);
       }
@@ -140,12 +161,13 @@
       }
       show("checking");
       ask(value).then(function (status) {
-        if (status === "known" || status === "unknown" || status === "invalid") {
+        if (status === "known" || status === "unknown" || status === "pending" || status === "invalid") {
           cache[key] = status;
         } else if (status === "disabled") {
           switchedOff = true;
         }
         if (mine === seq) {
+          pendingSince = sinceOf[key];
           show(status);
         }
       });
