@@ -1,0 +1,27 @@
+"""After signing in at Keycloak's account console, a partner, a manager and a person who just chose a
+password find their account (profile, password, sessions), never "Something went wrong"."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from devstack.seed import MANAGER_WEST, PARTNER
+
+
+def sign_in_to_the_account_console(page, keycloak_url: str, email: str, password: str) -> None:
+    page.goto(f"{keycloak_url}/realms/woundwo/account")
+    page.fill("#username", email)
+    page.fill("#password", password)
+    page.click("#kc-login")
+
+
+@pytest.mark.parametrize("who", ["partner", "manager", "new partner"])
+def test_the_account_console_works_for_everyone_who_signs_in_there(new_page, keycloak, demo, make_partner, screenshot, who):
+    # The new partner is provisioned with a password of their own, as after the activation e-mail.
+    account = make_partner() if who == "new partner" else {"partner": PARTNER, "manager": MANAGER_WEST}[who]
+    page = new_page()
+    sign_in_to_the_account_console(page, keycloak.url, account.email, account.password)
+    expect(page.locator("#email")).to_have_value(account.email, timeout=20_000)  # the personal-info form
+    screenshot(page, who.replace(" ", "-"))
+    assert "Something went wrong" not in page.locator("body").inner_text()
