@@ -6,7 +6,9 @@ import secrets
 import time
 from email.message import EmailMessage
 
+import jinja2
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,36 @@ class MailRecorder:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [message for message in self.messages if message["To"] == address]
+
+
+class SharedTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for every app the fast tests build: each new app would compile them again,
+    which was half of the fast suite's time. Jinja keys each entry by template name and source checksum."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_templates():
+    """Every Flask app of the session compiles its templates once (Jinja's own bytecode cache)."""
+    cache, create = SharedTemplates(), Flask.create_jinja_environment
+
+    def create_with_cache(self):
+        environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    Flask.create_jinja_environment = create_with_cache
+    yield
+    Flask.create_jinja_environment = create
 
 
 @pytest.fixture

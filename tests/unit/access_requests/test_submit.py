@@ -112,8 +112,10 @@ def test_names_and_addresses_keycloak_accepts_go_through(app, client, fields):
     assert submit_request(client, "en", **fields).status_code == 302
 
 
-@pytest.mark.parametrize("field", ["company", "first_name", "last_name", "job_title", "customer_number", "phone"])
-@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b[31m", "\u2028"])
+@pytest.mark.parametrize("field, control", [
+    *[(field, "\x00") for field in ("company", "first_name", "last_name", "job_title", "customer_number", "phone")],
+    *[("first_name", control) for control in ("\x07", "\x1b[31m", "\u2028")], ("customer_number", "\u2028"),
+])
 def test_control_characters_are_refused_in_every_field_with_a_message(app, client, field, control):
     value = {"customer_number": "100{}001", "phone": "+33{}1"}.get(field, "Zoé{}Durand").format(control)
     response = submit_request(client, "en", **{field: value})

@@ -216,3 +216,14 @@ def test_the_company_is_compared_as_a_person_would_and_a_difference_is_said_in_w
     assert ('id="company-differs"' in page and said in page) is flagged
     in_the_managers_language = "diffère de l’annuaire, qui indique « Pharmacie Centrale »"  # manager.west reads French
     assert (in_the_managers_language in notification["text"] and in_the_managers_language in notification["html"]) is flagged
+
+
+def test_a_request_that_is_not_there_leads_back_to_the_queue(west):
+    page = west.get("/manage/requests/999999")
+    assert page.status_code == 404
+    assert 'href="/manage/?lang=en"' in page.get_data(as_text=True)
+
+
+def test_a_missing_public_page_leads_nowhere_private(client):
+    page = client.get("/no-such-page?lang=en")
+    assert page.status_code == 404 and "/manage/" not in page.get_data(as_text=True)
