@@ -7,7 +7,6 @@ core and the Keycloak interface; docs/architecture.md draws the layers.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flask import Flask
 from flask_babel import get_locale
@@ -29,6 +28,7 @@ from bridge.email_check.service import EmailStatusService, TTLCache
 from bridge.keycloak import gateway as keycloak_gateway
 from bridge.keycloak.access import has_access
 from bridge.keycloak.interface import KeycloakDirectory
+from bridge.review import sessions
 from bridge.review import views as manage
 from bridge.review.sign_in import ManagerSignIn
 
@@ -51,8 +51,8 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=typed.env != settings.Environment.DEVELOPMENT,
-        # The manager UI's absolute session lifetime; MANAGER_IDLE_MINUTES ends idle ones sooner.
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        # The manager UI's session cookie lives as long as the session may (bridge/review/sessions.py).
+        PERMANENT_SESSION_LIFETIME=sessions.ABSOLUTE_LIMIT,
         BABEL_DEFAULT_TIMEZONE=typed.time_zone,
         # Every request body, chunked ones included (Werkzeug stops reading there and answers 413); the
         # request form needs a few KB, the JSON API sets 1 KB for itself.

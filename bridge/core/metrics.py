@@ -19,7 +19,7 @@ from bridge.core.models import OutboxItem, OutboxStatus, utcnow
 
 EMAIL_CHECKS = Counter(
     "bridge_email_checks_total", "E-mail status checks answered, by result",
-    ["result"],  # known, unknown, invalid, throttled, unavailable, disabled
+    ["result"],  # known, unknown, pending, invalid, throttled, unavailable, disabled
 )
 
 blueprint = Blueprint("metrics", __name__)

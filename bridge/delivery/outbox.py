@@ -23,11 +23,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus, utcnow
+from bridge.core.settings import Settings
 from bridge.delivery.mailer import Mail, PermanentMailError, TransientMailError
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE = timedelta(minutes=10)
+# The default of BRIDGE_OUTBOX_CLAIM_LEASE_SECONDS, for callers that pass none (tests).
+CLAIM_LEASE = timedelta(seconds=Settings.model_fields["outbox_claim_lease_seconds"].default)
 MAX_BACKOFF = timedelta(hours=1)
 
 

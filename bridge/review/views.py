@@ -6,9 +6,9 @@ import time
 from datetime import timedelta
 from uuid import UUID
 
+from babel.dates import format_date, format_skeleton, format_time
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
-from babel.dates import format_date, format_skeleton, format_time
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
@@ -64,7 +64,7 @@ def _expired_or_ended() -> bool:
 @blueprint.app_template_global()
 def when(moment, length: str = "medium") -> str:
     """A timestamp in the company time zone, written as the page's language writes it: "medium" gives
-    "2. Dez. 2026, 04:00" / "2 déc. 2026, 04:00", "full" gives "Mittwoch, 2. Dezember 2026 um 04:00"."""
+    "2. Dez. 2026, 04:00" / "2 déc. 2026, 04:00", "full" gives "Mittwoch, 2. Dezember 2026, 04:00"."""
     if not moment:
         return ""
     locale, zone = get_locale(), get_timezone()
