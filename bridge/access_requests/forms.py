@@ -8,9 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from bridge.core.forms import email_address, no_control_characters, required, strip
+from bridge.core.forms import account_address, email_address, no_control_characters, person_name, required, strip
 from bridge.directory.customers import is_valid_customer_number, normalize_customer_number
-from bridge.keycloak import profile
 
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 MESSAGE_MAX = 1000
@@ -22,19 +21,6 @@ def _customer_number_format(form, field) -> None:
         raise ValidationError(_l("A customer number has 5 to 10 digits, for example 100001."))
 
 
-def _person_name(form, field) -> None:
-    """The realm's user profile refuses these characters in names: say so here, not after the approval."""
-    if field.data and profile.name_problem(field.data):
-        raise ValidationError(_l("Please use letters, spaces, hyphens and apostrophes only "
-                                 "(not < > & \" $ % ! # ? § ; * ~ / \\ | ^ = [ ] { } ( ) or control characters)."))
-
-
-def _account_address(form, field) -> None:
-    if field.data and not form.email.errors and profile.email_problem(field.data):
-        raise ValidationError(_l("This address cannot be used for a sign-in: the part before the @ may not hold "
-                                 "accents or letters other than a to z. Please use another work address."))
-
-
 class AccessRequestForm(FlaskForm):
     """A partner employee asks for B2B access with the customer number from an invoice."""
 
@@ -42,11 +28,11 @@ class AccessRequestForm(FlaskForm):
         required(), Length(max=40), no_control_characters(), _customer_number_format])
     company = StringField(_l("Company"), filters=[strip], validators=[required(), Length(max=200), no_control_characters()])
     first_name = StringField(_l("First name"), filters=[strip], validators=[
-        required(), Length(max=100), no_control_characters(), _person_name])
+        required(), Length(max=100), no_control_characters(), person_name])
     last_name = StringField(_l("Last name"), filters=[strip], validators=[
-        required(), Length(max=100), no_control_characters(), _person_name])
+        required(), Length(max=100), no_control_characters(), person_name])
     email = StringField(_l("Work e-mail address"), filters=[strip],
-                        validators=[required(), Length(max=254), email_address(), _account_address])
+                        validators=[required(), Length(max=254), email_address(), account_address])
     phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[
         Optional(), Length(max=40),
         Regexp(r"^[0-9 +().\-/]+$", message=_l("Please use digits, spaces and + ( ) - / only.")),

@@ -7,6 +7,8 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Email, ValidationError
 
+from bridge.keycloak import profile
+
 
 def required() -> DataRequired:
     """A required field, with the same message everywhere."""
@@ -38,3 +40,17 @@ def no_control_characters(multiline: bool = False):
             raise ValidationError(_l("Please remove the invisible control characters from this field."))
 
     return check
+
+
+def person_name(form, field) -> None:
+    """The realm's user profile refuses these characters in names: say so here, not after the approval."""
+    if field.data and profile.name_problem(field.data):
+        raise ValidationError(_l("Please use letters, spaces, hyphens and apostrophes only "
+                                 "(not < > & \" $ % ! # ? § ; * ~ / \\ | ^ = [ ] { } ( ) or control characters)."))
+
+
+def account_address(form, field) -> None:
+    """An address Keycloak takes as a sign-in (checked after the form's own e-mail syntax check)."""
+    if field.data and not form.email.errors and profile.email_problem(field.data):
+        raise ValidationError(_l("This address cannot be used for a sign-in: the part before the @ may not hold "
+                                 "accents or letters other than a to z. Please use another work address."))

@@ -37,6 +37,17 @@ class RequestStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    FAILED = "failed"  # approved, but Keycloak would not take the account: the manager corrects and retries
+    REVOKED = "revoked"  # approved, then the person's access was ended (a manager may give it back)
+
+
+class ProvisioningError(StrEnum):
+    """Why an approved account could not be created, in terms a manager can act on."""
+
+    NAME = "name"  # Keycloak's user profile refuses a character of the name
+    EMAIL = "email"  # ... or of the address
+    REFUSED = "refused"  # Keycloak refused for another reason
+    UNREACHABLE = "unreachable"  # Keycloak could not be reached for every attempt
 
 
 class OutboxKind(StrEnum):
@@ -106,6 +117,7 @@ class AccessRequest(Base):
     keycloak_user_id: Mapped[str | None] = mapped_column(String(64))
     activation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provisioning_error: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class OutboxItem(Base):

@@ -18,12 +18,13 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.models import AccessRequest, OutboxItem, OutboxKind, OutboxStatus, RequestStatus
 from bridge.delivery import mailer
+from bridge.delivery.schedule import next_activation
 from bridge.keycloak.access import PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
 
@@ -33,8 +34,22 @@ log = logging.getLogger(__name__)
 def schedule(session: Session, request: AccessRequest) -> None:
     """One activation per approved request, due at its activation time (in the caller's transaction)."""
     session.add(OutboxItem(kind=OutboxKind.ACTIVATION, payload={"request_id": request.id},
-                           idempotency_key=f"request:{request.id}:activation",
+                           idempotency_key=_key(request),
                            next_attempt_at=request.activation_due_at))
+
+
+def _key(request: AccessRequest) -> str:
+    return f"request:{request.id}:activation"
+
+
+def rearm(session: Session, request: AccessRequest, now: datetime, time_zone: str) -> None:
+    """Access given again (a corrected retry, an undone revocation) before the activation went out: the
+    activation goes out at the next 04:00, as after an approval."""
+    if request.activation_sent_at is not None:
+        return
+    request.activation_due_at = next_activation(now, time_zone)
+    session.execute(update(OutboxItem).where(OutboxItem.idempotency_key == _key(request)).values(
+        status=OutboxStatus.PENDING, attempts=0, last_error="", claimed_at=None, next_attempt_at=request.activation_due_at))
 
 
 def overview(session: Session) -> list[tuple[AccessRequest, OutboxItem | None]]:
@@ -63,6 +78,10 @@ def send(session: Session, directory: KeycloakDirectory, payload: dict, now: dat
     """Outbox handler: the set-password e-mail, or the "access is active" notice, or a recorded skip."""
     request = session.get(AccessRequest, payload["request_id"])
     if request.activation_sent_at is not None:
+        return
+    if request.status != RequestStatus.APPROVED:
+        # Account not created, or access ended, before 04:00: nothing goes out; giving access again re-arms it.
+        log.info("activation of request %s held: the request is %s", request.id, request.status)
         return
     if not request.keycloak_user_id:
         raise NotProvisionedYet(f"request {request.id} is not provisioned yet")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import click
 from flask import current_app
 
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
-from bridge.delivery import activation, outbox
-from bridge.delivery.handlers import outbox_handlers
-
-
-def claim_lease(config) -> timedelta:
-    return timedelta(seconds=config["OUTBOX_CLAIM_LEASE_SECONDS"])
+from bridge.delivery import activation
+from bridge.delivery.handlers import run_due
 
 
 @click.command("worker")
@@ -25,18 +21,15 @@ def worker_command(once: bool) -> None:
     """Deliver the outbox: e-mails and Keycloak changes, retried with backoff; stops on SIGTERM."""
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    config = current_app.config
     click.echo("worker started", err=True)
     while not stopping.is_set():
-        now = utcnow()
-        outcomes = outbox.run_due(session(), outbox_handlers(now), now, config["OUTBOX_MAX_ATTEMPTS"],
-                                  lease=claim_lease(config))
+        outcomes = run_due(utcnow())
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)
         if once:
             break
         if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
-            stopping.wait(config["WORKER_POLL_SECONDS"])
+            stopping.wait(current_app.config["WORKER_POLL_SECONDS"])
 
 
 @click.group("activations")
@@ -63,11 +56,8 @@ def activations_list() -> None:
 def activations_send_due(moment: datetime | None) -> None:
     """Provision and send every activation due at --now (default: now), the longest due first."""
     now = utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-    handlers = {kind: handler for kind, handler in outbox_handlers(now).items()
-                if kind in (OutboxKind.PROVISION, OutboxKind.ACTIVATION)}
     total: dict[str, int] = {}
-    config = current_app.config
-    while outcomes := outbox.run_due(session(), handlers, now, config["OUTBOX_MAX_ATTEMPTS"], lease=claim_lease(config)):
+    while outcomes := run_due(now, (OutboxKind.PROVISION, OutboxKind.ACTIVATION)):
         for status, count in outcomes.items():
             total[status] = total.get(status, 0) + count
     click.echo(f"as of {now.isoformat()}: {total or 'nothing due'}")

@@ -1,21 +1,21 @@
-"""What the worker knows how to perform, by outbox kind."""
+"""What the worker knows how to perform, by outbox kind, and what it does when a kind fails for good."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import current_app
 
 from bridge.core.db import session
-from bridge.core.models import OutboxKind
-from bridge.delivery import activation, mailer, provisioning
+from bridge.core.models import OutboxKind, utcnow
+from bridge.delivery import activation, mailer, outbox, provisioning
 
 # The worker's Keycloak: nobody waits on its calls, so they may take longer than a page's (slow is not down).
 WORKER_KEYCLOAK = "bridge.worker_keycloak"
 
 
-def outbox_handlers(now: datetime) -> dict[OutboxKind, Callable[[dict], None]]:
+def outbox_handlers(now: datetime) -> outbox.Handlers:
     """The handler of each outbox kind, as of `now` (inside the app context)."""
     directory, broadcast = current_app.extensions[WORKER_KEYCLOAK], current_app.extensions["bridge.broadcast"]
     return {
@@ -23,3 +23,19 @@ def outbox_handlers(now: datetime) -> dict[OutboxKind, Callable[[dict], None]]:
         OutboxKind.PROVISION: lambda payload: provisioning.provision(session(), directory, broadcast, payload, now),
         OutboxKind.ACTIVATION: lambda payload: activation.send(session(), directory, payload, now),
     }
+
+
+def failure_handlers(now: datetime) -> outbox.FailureHandlers:
+    """What follows a final failure: a request whose account could not be created says so to its manager."""
+    public_url = current_app.config["PUBLIC_URL"]
+    return {OutboxKind.PROVISION: lambda payload, error: provisioning.failed(session(), payload, error, now, public_url)}
+
+
+def run_due(now: datetime, kinds: tuple[OutboxKind, ...] | None = None,
+            clock: Callable[[], datetime] = utcnow) -> dict[str, int]:
+    """One pass of the worker as of `now` (inside the app context), optionally only some kinds."""
+    config = current_app.config
+    handlers = {kind: handler for kind, handler in outbox_handlers(now).items() if not kinds or kind in kinds}
+    return outbox.run_due(session(), handlers, now, config["OUTBOX_MAX_ATTEMPTS"],
+                          lease=timedelta(seconds=config["OUTBOX_CLAIM_LEASE_SECONDS"]), clock=clock,
+                          on_failure=failure_handlers(now))

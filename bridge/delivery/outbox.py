@@ -84,8 +84,13 @@ def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[Out
     return claimed
 
 
-def perform(session: Session, item_id: int, handlers: dict[OutboxKind, Callable[[dict], None]], now: datetime,
-            max_attempts: int) -> OutboxStatus:
+Handlers = dict[OutboxKind, Callable[[dict], None]]
+# Called with the payload and the last error when a row fails for good, in the transaction that records it.
+FailureHandlers = dict[OutboxKind, Callable[[dict, BaseException], None]]
+
+
+def perform(session: Session, item_id: int, handlers: Handlers, now: datetime, max_attempts: int,
+            on_failure: FailureHandlers | None = None) -> OutboxStatus:
     """Perform one claimed row and record the outcome; return the new status."""
     item = session.get(OutboxItem, item_id)
     kind, payload = item.kind, item.payload
@@ -104,6 +109,8 @@ def perform(session: Session, item_id: int, handlers: dict[OutboxKind, Callable[
         item.last_error = f"{'permanent' if isinstance(exc, PERMANENT_ERRORS) else 'transient'}: {exc}"
         if isinstance(exc, PERMANENT_ERRORS) or item.attempts >= max_attempts:
             item.status = OutboxStatus.FAILED
+            if on_failure and kind in on_failure:
+                on_failure[kind](payload, exc)
         else:
             item.status, item.next_attempt_at = OutboxStatus.PENDING, now + backoff(item.attempts)
     else:
@@ -114,12 +121,13 @@ def perform(session: Session, item_id: int, handlers: dict[OutboxKind, Callable[
     return item.status
 
 
-def run_due(session: Session, handlers: dict[OutboxKind, Callable[[dict], None]], now: datetime, max_attempts: int,
-            limit: int = 50, lease: timedelta = CLAIM_LEASE, clock: Callable[[], datetime] = utcnow) -> dict[str, int]:
+def run_due(session: Session, handlers: Handlers, now: datetime, max_attempts: int, limit: int = 50,
+            lease: timedelta = CLAIM_LEASE, clock: Callable[[], datetime] = utcnow,
+            on_failure: FailureHandlers | None = None) -> dict[str, int]:
     """Claim and perform what is due at `now`; return counts by outcome."""
     outcomes: dict[str, int] = {}
     for item_id in claim_due(session, now, limit, tuple(handlers), lease, clock):
-        status = str(perform(session, item_id, handlers, now, max_attempts))
+        status = str(perform(session, item_id, handlers, now, max_attempts, on_failure))
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
 

@@ -1,16 +1,38 @@
-"""Provisioning: after an approval, the person's organization, account, membership and role in Keycloak."""
+"""Provisioning: after an approval, the person's organization, account, membership and role in Keycloak;
+when that fails for good, the request says why and its manager is told."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
-from bridge.core.models import AccessRequest, Customer
+from bridge.core.models import AccessRequest, Customer, OutboxKind, ProvisioningError, RequestStatus
+from bridge.delivery import mailer, outbox
+from bridge.keycloak import profile
 from bridge.keycloak.access import PARTNER_ROLE
-from bridge.keycloak.interface import KeycloakDirectory
+from bridge.keycloak.interface import KeycloakDirectory, KeycloakRefused
+
+# Said to the manager on the request page and in the e-mail; each says what to do.
+EXPLANATIONS = {
+    ProvisioningError.NAME: _l("Keycloak does not accept a character in the first or last name (< > & \" $ % ! # ? "
+                               "§ ; * ~ / \\ | ^ = [ ] { } ( ) or control characters). Correct the name and try again."),
+    ProvisioningError.EMAIL: _l("Keycloak does not accept the e-mail address: the part before the @ may not hold "
+                                "accents or letters other than a to z. Correct the address and try again."),
+    ProvisioningError.REFUSED: _l("Keycloak refused to create the account. Check the name and the e-mail address "
+                                  "and try again; if it fails again, ask an administrator."),
+    ProvisioningError.UNREACHABLE: _l("Keycloak could not be reached for several hours. Nothing needs correcting: "
+                                      "try again."),
+}
+
+
+def enqueue(session: Session, request: AccessRequest, attempt: int = 0) -> None:
+    """Queue provisioning for an approved request (`attempt` counts a manager's retries after a failure)."""
+    key = f"request:{request.id}:provision" + (f":{attempt}" if attempt else "")
+    outbox.enqueue(session, OutboxKind.PROVISION, {"request_id": request.id, "attempt": attempt}, key)
 
 
 def provision(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, payload: dict,
@@ -22,6 +44,8 @@ def provision(session: Session, directory: KeycloakDirectory, broadcast: Broadca
     process then forgets a cached "unknown" for the address, so the person turns green at once.
     """
     request = session.get(AccessRequest, payload["request_id"])
+    if request.status != RequestStatus.APPROVED:
+        return  # revoked before the worker came to it: nothing to create
     customer = session.get(Customer, request.customer_number)
     organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
     user_id = directory.ensure_user(request.email, request.first_name, request.last_name, request.language,
@@ -32,3 +56,29 @@ def provision(session: Session, directory: KeycloakDirectory, broadcast: Broadca
         request.keycloak_user_id = user_id
         audit.record(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
     broadcast.publish(ACCESS_CHANGED, request.email)
+
+
+def failed(session: Session, payload: dict, error: BaseException, now: datetime, public_url: str) -> None:
+    """Outbox failure handler: the request is marked "account not created" with a reason a manager can act
+    on, and the assigned manager gets an e-mail linking to the request, where they correct and retry."""
+    request = session.get(AccessRequest, payload["request_id"])
+    if request.status != RequestStatus.APPROVED:
+        return
+    request.status, request.provisioning_error, request.updated_at = RequestStatus.FAILED, reason(request, error), now
+    audit.record(session, "system", "provisioning_failed", request.id, "", now, reason=request.provisioning_error)
+    customer = session.get(Customer, request.customer_number)
+    mail = mailer.compose("provisioning_failed", request.assigned_manager_email, customer.manager_language,
+                          request=request, customer=customer, explanation=EXPLANATIONS[request.provisioning_error],
+                          review_url=f"{public_url}/manage/requests/{request.id}")
+    outbox.enqueue_mail(session, mail, f"request:{request.id}:provisioning-failed:{payload.get('attempt', 0)}")
+
+
+def reason(request: AccessRequest, error: BaseException) -> ProvisioningError:
+    """What the manager can do about it: correct the name or the address, or try again later."""
+    if not isinstance(error, KeycloakRefused):
+        return ProvisioningError.UNREACHABLE
+    if profile.name_problem(request.first_name) or profile.name_problem(request.last_name):
+        return ProvisioningError.NAME
+    if profile.email_problem(request.email):
+        return ProvisioningError.EMAIL
+    return ProvisioningError.REFUSED

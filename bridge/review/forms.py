@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from bridge.core.forms import email_address, no_control_characters, required, strip
+from bridge.core.forms import account_address, email_address, no_control_characters, person_name, required, strip
 
 
 def _reason():
@@ -40,6 +40,17 @@ class RevokeForm(FlaskForm):
     """End a person's B2B access, with a reason for the audit trail."""
 
     reason = _reason()
+
+
+class CorrectionForm(FlaskForm):
+    """The manager corrects what Keycloak refused and tries the account again."""
+
+    first_name = StringField(_l("First name"), filters=[strip], validators=[
+        required(), Length(max=100), no_control_characters(), person_name])
+    last_name = StringField(_l("Last name"), filters=[strip], validators=[
+        required(), Length(max=100), no_control_characters(), person_name])
+    email = StringField(_l("E-mail"), filters=[strip],
+                        validators=[required(), Length(max=254), email_address(), account_address])
 
 
 class ActionForm(FlaskForm):

@@ -6,7 +6,6 @@ e-mail, an admin sees all; anything else is "not found", so ids reveal nothing.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,14 +14,13 @@ from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
-from bridge.core.models import AccessRequest, Customer, OutboxItem, OutboxKind, OutboxStatus, RequestStatus
-from bridge.delivery import activation, mailer, outbox
+from bridge.core.models import AccessRequest, AuditEvent, Customer, OutboxItem, OutboxStatus, RequestStatus
+from bridge.delivery import activation, mailer, outbox, provisioning
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak import profile
 from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
-log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 
 
@@ -141,8 +139,9 @@ def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, no
                    activation_due_at=due):
         session.rollback()
         return None
-    outbox.enqueue(session, OutboxKind.PROVISION, {"request_id": request_id}, f"request:{request_id}:provision")
-    activation.schedule(session, session.get(AccessRequest, request_id))
+    request = session.get(AccessRequest, request_id)
+    provisioning.enqueue(session, request)
+    activation.schedule(session, request)
     audit.record(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
     session.commit()
     return due
@@ -178,21 +177,93 @@ def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_emai
     session.commit()
 
 
-def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
-           reason: str, now: datetime, remote_addr: str) -> dict:
-    """End a person's B2B access, if they belong to one of the reviewer's customers; audited, and every
-    bridge process forgets that the address was "known"."""
+def retry_provisioning(session: Session, reviewer: Reviewer, request_id: int, corrected: dict[str, str], now: datetime,
+                       time_zone: str, remote_addr: str) -> bool:
+    """A request whose account could not be created: take the manager's corrections and try again; the
+    activation e-mail then goes out at the next 04:00. False when the request is not (or no longer) failed."""
+    request, _ = visible(session, reviewer, request_id)
+    if request.status != RequestStatus.FAILED:
+        return False
+    changes = {field: [getattr(request, field), value] for field, value in corrected.items()
+               if getattr(request, field) != value}
+    for field, (_, value) in changes.items():
+        setattr(request, field, value)
+    request.status, request.provisioning_error, request.updated_at = RequestStatus.APPROVED, "", now
+    attempt = 1 + len([event for event in audit.history(session, request_id) if event.action == "retried"])
+    provisioning.enqueue(session, request, attempt)
+    activation.rearm(session, request, now, time_zone)
+    audit.record(session, reviewer.email, "retried", request_id, remote_addr, now, changes=changes)
+    session.commit()
+    return True
+
+
+def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str) -> tuple[dict, Customer]:
+    """A Keycloak user of one of the reviewer's customers (by their customer number), or NotVisible."""
     person = directory.get_user(user_id)
     number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
     customer = session.get(Customer, number) if number else None
     if person is None or customer is None or not (reviewer.is_admin or customer.manager_email == reviewer.email):
         raise NotVisible(user_id)
-    directory.revoke_access(user_id, number, PARTNER_ROLE)
-    audit.record(session, reviewer.email, "revoked", None, remote_addr, now, keycloak_user_id=user_id,
-          email=person.get("email", ""), customer_number=number, reason=reason.strip())
+    return person, customer
+
+
+def _change_requests_of(session: Session, person: dict, before: RequestStatus, after: RequestStatus) -> list[int]:
+    """Move the person's requests from one status to another; return their ids."""
+    ids = list(session.scalars(select(AccessRequest.id).where(
+        or_(AccessRequest.keycloak_user_id == person["id"], AccessRequest.email == person.get("email", "")),
+        AccessRequest.status == before)))
+    if ids:
+        session.execute(update(AccessRequest).where(AccessRequest.id.in_(ids)).values(status=after))
+    return ids
+
+
+def _record_for_person(session: Session, reviewer: Reviewer, action: str, request_ids: list[int], person: dict,
+                       customer: Customer, remote_addr: str, now: datetime, **detail) -> None:
+    """One audit entry per request of the person (so each request's history shows it), or one without."""
+    for request_id in request_ids or [None]:
+        audit.record(session, reviewer.email, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
+                     email=person.get("email", ""), customer_number=customer.customer_number, **detail)
+
+
+def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
+           reason: str, now: datetime, remote_addr: str) -> dict:
+    """End a person's B2B access, if they belong to one of the reviewer's customers: role, membership and
+    sessions in Keycloak; their requests say "revoked"; audited; every bridge process forgets that the
+    address was "known"."""
+    person, customer = _person(session, directory, reviewer, user_id)
+    directory.revoke_access(user_id, customer.customer_number, PARTNER_ROLE)
+    request_ids = _change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
+    _record_for_person(session, reviewer, "revoked", request_ids, person, customer, remote_addr, now,
+                       reason=reason.strip())
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
     return person
+
+
+def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
+            now: datetime, time_zone: str, remote_addr: str) -> dict:
+    """Undo a revocation: membership and role again, the requests "approved" again, an activation that had
+    not gone out re-armed; audited."""
+    person, customer = _person(session, directory, reviewer, user_id)
+    organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
+    directory.add_member(organization_id, user_id)
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    request_ids = _change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
+    for request_id in request_ids:
+        activation.rearm(session, session.get(AccessRequest, request_id), now, time_zone)
+    _record_for_person(session, reviewer, "regranted", request_ids, person, customer, remote_addr, now)
+    session.commit()
+    broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
+    return person
+
+
+def ended_access(session: Session, customer_number: str) -> list[AuditEvent]:
+    """The revocations of a customer's people that were not undone since, the latest first (who, when, why)."""
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(("revoked", "regranted")),
+        AuditEvent.detail["customer_number"].as_string() == customer_number).order_by(AuditEvent.id))
+    latest = {event.detail["keycloak_user_id"]: event for event in events}
+    return sorted((event for event in latest.values() if event.action == "revoked"), key=lambda e: e.id, reverse=True)
 
 
 def failing_outbox(session: Session) -> list[OutboxItem]:

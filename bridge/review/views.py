@@ -11,20 +11,26 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from bridge.core import audit, db
-from bridge.core.models import utcnow
+from bridge.core.addresses import normalize
+from bridge.core.models import RequestStatus, utcnow
 from bridge.delivery import outbox
+from bridge.delivery.provisioning import EXPLANATIONS
 from bridge.directory.companies import same_company
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
-from bridge.review.forms import ActionForm, ApproveForm, ReassignForm, RejectForm, RevokeForm
+from bridge.review.forms import ActionForm, ApproveForm, CorrectionForm, ReassignForm, RejectForm, RevokeForm
 from bridge.review.service import NotVisible, Reviewer
 from bridge.review.sign_in import SignInFailed
 
 blueprint = Blueprint("manage", __name__)
 OPEN_ENDPOINTS = {"manage.login", "manage.callback", "manage.signed_out"}
+STATUS_LABELS = {RequestStatus.PENDING: _l("Pending"), RequestStatus.APPROVED: _l("Approved"),
+                 RequestStatus.REJECTED: _l("Rejected"), RequestStatus.FAILED: _l("Account not created"),
+                 RequestStatus.REVOKED: _l("Access ended")}
 
 
 def sign_in():
@@ -59,6 +65,11 @@ def _expired_or_ended() -> bool:
     return (now - session.get("seen_at", 0) > idle
             or now - session.get("signed_in_at", 0) > sessions.ABSOLUTE_LIMIT.total_seconds()
             or sessions.has_ended(db.session(), session.get("sid")))
+
+
+@blueprint.app_template_global()
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[RequestStatus(status)])
 
 
 @blueprint.app_template_global()
@@ -119,6 +130,7 @@ def queue():
                         request.args.get("page", 1, type=int))
     filters = {name: value for name, value in args.items() if value}  # kept by the page links
     return render_template("manage/queue.html", page=page, args=args, filters=filters, who=who, now=utcnow(),
+                           statuses=list(RequestStatus),
                            regions=review.regions(db.session()) if who.is_admin else [])
 
 
@@ -138,8 +150,11 @@ def _detail(request_id: int, status: int = 200, **forms):
         history=audit.history(db.session(), request_id), now=utcnow(),
         company_differs=not same_company(access_request.company, customer.company),
         provisioning_problems=review.provisioning_problems(access_request),
+        failure=EXPLANATIONS.get(access_request.provisioning_error),
+        ended=review.ended_access(db.session(), customer.customer_number),
         approve_form=forms.get("approve_form") or ApproveForm(), reject_form=forms.get("reject_form") or RejectForm(),
-        reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(),
+        reassign_form=forms.get("reassign_form") or ReassignForm(), revoke_form=RevokeForm(), action_form=ActionForm(),
+        correction_form=forms.get("correction_form") or CorrectionForm(obj=access_request),
     ), status
 
 
@@ -196,6 +211,24 @@ def reassign(request_id: int):
     return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
 
 
+@blueprint.post("/requests/<int:request_id>/retry")
+def retry(request_id: int):
+    """An account that could not be created: the manager's corrections, and another try."""
+    form = CorrectionForm()
+    if not form.validate():
+        return _detail(request_id, 400, correction_form=form)
+    corrected = {"first_name": form.first_name.data, "last_name": form.last_name.data,
+                 "email": normalize(form.email.data)}
+    try:
+        retried = review.retry_provisioning(db.session(), reviewer(), request_id, corrected, utcnow(),
+                                            current_app.config["TIME_ZONE"], request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    flash(_("Trying again: the account is being created.") if retried else _("This request had already been retried."),
+          "ok" if retried else "warn")
+    return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
+
+
 @blueprint.post("/people/<uuid:user_id>/revoke")
 def revoke(user_id: UUID):
     """End a person's access (role, membership, sessions), with a reason; back to where it was asked.
@@ -223,6 +256,27 @@ def revoke(user_id: UUID):
               "error")
         return redirect(back)
     flash(_("Access of %(email)s has ended; their sessions were closed.", email=person.get("email", "")), "ok")
+    return redirect(back)
+
+
+@blueprint.post("/people/<uuid:user_id>/regrant")
+def regrant(user_id: UUID):
+    """Undo a revocation (role and membership again), audited; back to where it was asked."""
+    back = request.form.get("back", "")
+    back = back if back.startswith("/manage/") else url_for("manage.queue")
+    if not ActionForm().validate():
+        return redirect(back)
+    try:
+        person = review.regrant(db.session(), current_app.extensions["bridge.keycloak"],
+                                current_app.extensions["bridge.broadcast"], reviewer(), str(user_id), utcnow(),
+                                current_app.config["TIME_ZONE"], request.remote_addr or "")
+    except NotVisible:
+        abort(404)
+    except (KeycloakUnavailable, KeycloakRefused):
+        current_app.logger.warning("re-granting access failed in Keycloak")
+        flash(_("Keycloak could not complete the change. Please try again in a moment."), "error")
+        return redirect(back)
+    flash(_("%(email)s has access again.", email=person.get("email", "")), "ok")
     return redirect(back)
 
 

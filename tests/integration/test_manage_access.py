@@ -15,6 +15,7 @@ from bridge.core.models import AccessRequest, utcnow
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from tests.support.forms import submit_request
 from tests.support.manager import csrf_token, sign_in
+from tests.support.oidc import browser_session, submit_login
 
 NO_ROLE_PASSWORD = "No-Role-Demo-2026!"
 
@@ -113,10 +114,15 @@ def test_tampered_ids_are_not_found(app, path):
     assert west(app).get(path).status_code == 404
 
 
-def test_person_without_a_reviewing_role_gets_403(app, no_role_user):
-    client = sign_in(app.test_client(), no_role_user, NO_ROLE_PASSWORD)
-    response = client.get("/manage/?lang=en")
-    assert response.status_code == 403 and "You do not have access to this page." in response.get_data(as_text=True)
+def test_person_without_any_b2b_role_is_stopped_at_the_sign_in(app, no_role_user):
+    """Keycloak's browser flow turns away a person without a B2B role (e.g. access revoked): the review UI
+    never gets a sign-in for them."""
+    client = app.test_client()
+    keycloak = browser_session()
+    page = keycloak.get(client.get("/manage/login?lang=en").headers["Location"], timeout=10)
+    answer = submit_login(keycloak, page, no_role_user, NO_ROLE_PASSWORD)
+    assert answer.status_code == 401 and 'id="ww-access-ended"' in answer.text
+    assert client.get("/manage/").status_code == 302, "still signed out of the review UI"
 
 
 def test_partner_gets_403(app):

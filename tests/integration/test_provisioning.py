@@ -14,6 +14,7 @@ from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, utcnow
 from bridge.delivery.schedule import next_activation
 from devstack.seed import MANAGER_WEST
 from tests.support.forms import submit_request
+from tests.support.mail import wait_for_message
 from tests.support.worker import run_outbox
 from tests.support.manager import csrf_token, sign_in
 from tests.support.oidc import authorization_code, browser_session, open_login_page, submit_login
@@ -167,3 +168,61 @@ def test_a_revoke_url_with_a_fragment_in_the_id_deletes_nobody(app, gateway, per
     assert response.status_code == 404
     assert gateway.get_user(user["id"]) is not None
     assert "b2b-partner" in gateway.realm_roles(user["id"])
+
+
+def test_a_revoked_person_who_signs_in_is_told_their_access_ended_and_a_manager_can_give_it_back(
+        app, gateway, person, keycloak, test_env):
+    approve(app, person["id"])
+    run_outbox(app)
+    user = gateway.find_user_by_email(person["email"])
+    gateway.set_password(user["id"], "Jana-Neumann-2026!")
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    detail = f"/manage/requests/{person['id']}"
+    assert client.post(f"/manage/people/{user['id']}/revoke", data={
+        "reason": "left the company", "csrf_token": csrf_token(client, detail), "back": detail}).status_code == 302
+    with app.app_context():
+        assert session().get(AccessRequest, person["id"]).status == "revoked"
+
+    callback = test_env["PORTAL_URL"] + "/callback"
+    attempt = browser_session()  # a French login page; once known, the person is answered in their own language
+    answer = submit_login(attempt, open_login_page(attempt, keycloak.url, "b2b-portal", callback, "fr"),
+                          person["email"], "Jana-Neumann-2026!")
+    assert answer.status_code == 401 and authorization_code(answer, callback) is None
+    assert "Ihr Zugang wurde beendet" in answer.text and "wenden Sie sich an Ihre Regionalleitung" in answer.text
+    assert 'id="ww-access-ended"' in answer.text and "/help?lang=de" in answer.text
+    assert gateway.user_sessions(user["id"]) == [], "nobody who was turned away holds a session"
+
+    assert client.post(f"/manage/people/{user['id']}/regrant", data={
+        "csrf_token": csrf_token(client, detail), "back": detail}).status_code == 302
+    attempt = browser_session()
+    answer = submit_login(attempt, open_login_page(attempt, keycloak.url, "b2b-portal", callback),
+                          person["email"], "Jana-Neumann-2026!")
+    assert authorization_code(answer, callback), "access given back: the same password works again"
+    with app.app_context():
+        assert session().get(AccessRequest, person["id"]).status == "approved"
+
+
+def test_an_account_keycloak_refuses_is_shown_to_the_manager_who_corrects_it(app, gateway, person, mailcatcher):
+    with app.app_context():  # stored before the form checked names
+        session().get(AccessRequest, person["id"]).last_name = "Neumann <GmbH>"
+        session().commit()
+    mailcatcher.clear()
+    approve(app, person["id"])
+    assert run_outbox(app, kinds=("provision",)) == {"failed": 1}, "Keycloak's user profile refuses the name"
+    with app.app_context():
+        request = session().get(AccessRequest, person["id"])
+        assert (request.status, request.provisioning_error) == ("failed", "name")
+    run_outbox(app)
+    notice = wait_for_message(mailcatcher, MANAGER_WEST.email)
+    assert notice["Subject"].startswith("Compte non créé : Jana Neumann <GmbH>")
+    assert f"/manage/requests/{person['id']}" in notice["Text"]
+
+    client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
+    detail = f"/manage/requests/{person['id']}"
+    assert "The account could not be created" in client.get(f"{detail}?lang=en").get_data(as_text=True)
+    assert client.post(f"{detail}/retry", data={
+        "first_name": "Jana", "last_name": "Neumann", "email": person["email"],
+        "csrf_token": csrf_token(client, detail)}).status_code == 302
+    assert run_outbox(app, kinds=("provision",)) == {"sent": 1}
+    user = gateway.find_user_by_email(person["email"])
+    assert user["lastName"] == "Neumann" and "b2b-partner" in gateway.realm_roles(user["id"])

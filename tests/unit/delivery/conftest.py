@@ -8,9 +8,8 @@ import pytest
 
 from bridge.core.db import session
 from bridge.core.models import AccessRequest, RequestStatus
-from bridge.delivery import activation, outbox
+from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
-from bridge.core.models import OutboxKind
 
 DECIDED = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 
@@ -29,7 +28,7 @@ def approved(app):
                 activation_due_at=next_activation(DECIDED, "Europe/Paris"))
             session().add(request)
             session().flush()
-            outbox.enqueue(session(), OutboxKind.PROVISION, {"request_id": request.id}, f"request:{request.id}:provision")
+            provisioning.enqueue(session(), request)
             activation.schedule(session(), request)
             session().commit()
             return request.id
