@@ -17,7 +17,7 @@ from bridge.core import cli as db_cli
 from bridge.core import db, errors, headers, health, metrics, settings
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.extensions import babel, csrf, limiter
-from bridge.core.i18n import language_url, select_locale
+from bridge.core.i18n import country_name, language_name, language_url, region_name, select_locale
 from bridge.delivery import cli as delivery_cli
 from bridge.delivery.handlers import WORKER_KEYCLOAK
 from bridge.delivery.mailer import MailTransport, SmtpTransport
@@ -88,7 +88,9 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.register_blueprint(public.blueprint)
     app.register_blueprint(manage.blueprint, url_prefix="/manage")
     app.extensions["bridge.manager_sign_in"] = ManagerSignIn(app)
-    app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url})
+    app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url,
+                                   "language_name": language_name, "country_name": country_name,
+                                   "region_name": region_name})
     for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
                     delivery_cli.activations_command):
         app.cli.add_command(command)

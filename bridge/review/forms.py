@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from bridge.core.forms import account_address, email_address, no_control_characters, person_name, required, strip
@@ -20,6 +20,7 @@ class ApproveForm(FlaskForm):
 
     note = TextAreaField(_l("Note (optional)"), filters=[strip],
                          validators=[Optional(), Length(max=1000), no_control_characters(multiline=True)])
+    confirmed = HiddenField()  # set by the confirmation step: approving asks once
 
 
 class RejectForm(FlaskForm):

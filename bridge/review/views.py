@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from uuid import UUID
@@ -10,6 +11,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import get_locale, get_timezone
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -125,6 +127,7 @@ def signed_out():
 def queue():
     """Pending first, oldest first, with age; filters and search."""
     args = {name: request.args.get(name, "")[:100] for name in ("status", "region", "manager", "q")}
+    args["status"] = args["status"] or RequestStatus.PENDING  # what waits for a decision, unless "all" is chosen
     who = reviewer()
     page = review.queue(db.session(), who, args["status"], args["region"], args["manager"], args["q"],
                         request.args.get("page", 1, type=int))
@@ -134,7 +137,7 @@ def queue():
                            regions=review.regions(db.session()) if who.is_admin else [])
 
 
-def _detail(request_id: int, status: int = 200, **forms):
+def _detail(request_id: int, status: int = 200, confirm_approval: bool = False, **forms):
     who = reviewer()
     try:
         access_request, customer = review.visible(db.session(), who, request_id)
@@ -147,7 +150,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         people = None
     return render_template(
         "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
-        history=audit.history(db.session(), request_id), now=utcnow(),
+        history=audit.history(db.session(), request_id), now=utcnow(), confirm_approval=confirm_approval,
         company_differs=not same_company(access_request.company, customer.company),
         provisioning_problems=review.provisioning_problems(access_request),
         failure=EXPLANATIONS.get(access_request.provisioning_error),
@@ -169,6 +172,8 @@ def approve(request_id: int):
     form = ApproveForm()
     if not form.validate():
         return _detail(request_id, 400, approve_form=form)
+    if form.confirmed.data != "yes":
+        return _detail(request_id, approve_form=form, confirm_approval=True)
     try:
         due = review.approve(db.session(), reviewer(), request_id, form.note.data or "", utcnow(),
                              current_app.config["TIME_ZONE"], request.remote_addr or "")
@@ -295,6 +300,13 @@ def retry_delivery(item_id: int):
     if ActionForm().validate() and outbox.retry(db.session(), item_id, utcnow()):
         flash(_("Queued again."), "ok")
     return redirect(url_for("manage.failing_deliveries", lang=get_locale()))
+
+
+@blueprint.app_template_filter("breakable")
+def breakable(address: str) -> Markup:
+    """An e-mail address that wraps before "@" and "." on a narrow screen, never letter by letter."""
+    pieces = Markup("<wbr>").join(escape(part) for part in re.split(r"(?=[@.])", address))
+    return Markup('<span class="address">%s</span>') % pieces
 
 
 @blueprint.app_template_filter("age")

@@ -187,6 +187,7 @@ class RequestDetailPage:
         self.history = page.locator(".history li")
         self.note = page.locator("#note")
         self.approve_button = page.locator("#approve")
+        self.confirmation = page.locator("#confirm-approval")
 
     @property
     def request_id(self) -> int:
@@ -209,4 +210,7 @@ class RequestDetailPage:
             self.note.fill(note)
         with self.page.expect_navigation():
             self.approve_button.click()
+        expect(self.confirmation).to_contain_text("Approve access for")  # asks once
+        with self.page.expect_navigation():
+            self.page.locator("#confirm-approve").click()
         return RequestDetailPage(self.page)

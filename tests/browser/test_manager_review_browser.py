@@ -259,3 +259,65 @@ def test_the_review_screens_fit_a_tablet_with_controls_big_enough_to_tap(
     assert len(controls) >= 4 and too_small == []
     screenshot(page, "detail")
     axe_clean(page)
+
+
+# Where a rendered text wraps: the index of each character that starts a new line.
+LINE_STARTS = """cell => {
+    const starts = [], text = [];
+    let lastTop = null;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            const box = range.getClientRects()[0];
+            if (box && box.width > 0) {
+                if (lastTop !== null && box.top > lastTop + 2) starts.push(text.length);
+                lastTop = box.top;
+            }
+            text.push(node.data[i]);
+        }
+    }
+    return {text: text.join(""), starts};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["phone", "desktop-at-200-percent"])
+def test_email_addresses_wrap_at_at_dots_and_hyphens_not_letter_by_letter(new_page, bridge_server, keycloak, demo, width):
+    email = f"very.long.colleague.name.{uuid.uuid4().hex[:8]}@sanitaetshaus-und-pharmacie-centrale.example"
+    request_over_http(bridge_server.url, email)
+    page = new_page(width=width, height=800)
+    open_review_ui(page, bridge_server.url).sign_in(ADMIN.email, ADMIN.password)
+    queue = ManagerQueuePage(page).search(email)
+    assert_wraps_at_at_and_dots(queue.row_for(email).get_by_role("cell", name=email, exact=True), email, width)
+    assert sticking_out(page) == []
+    detail = queue.open_request(email)
+    assert_wraps_at_at_and_dots(detail.requested("E-mail"), email, width)
+    assert sticking_out(page) == []
+
+
+def assert_wraps_at_at_and_dots(cell, email: str, width: int) -> None:
+    wrapped = cell.evaluate(LINE_STARTS)
+    assert wrapped["text"].strip() == email
+    assert wrapped["starts"], f"at {width} px the address is expected to need more than one line"
+    text = wrapped["text"]  # a line starts at "@" or "." (<wbr>), or after a hyphen (the browser's own rule)
+    assert all(text[start] in "@." or text[start - 1] == "-" for start in wrapped["starts"]), wrapped
+
+
+def test_approving_asks_once_and_cancel_changes_nothing(new_page, bridge_server, keycloak, demo, bridge_database,
+                                                      axe_clean):
+    email = unique_address()
+    request_over_http(bridge_server.url, email)
+    page = new_page()
+    open_review_ui(page, bridge_server.url).sign_in(MANAGER_WEST.email, MANAGER_WEST.password)
+    detail = ManagerQueuePage(page).search(email).open_request(email)
+    detail.note.fill("Known colleague")
+    with page.expect_navigation():
+        detail.approve_button.click()
+    expect(detail.confirmation).to_contain_text(f"{email} gets access for customer 100001")
+    expect(page.locator("#confirm-approve")).to_be_focused()
+    axe_clean(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cancel").click()
+    assert stored_request(bridge_database, email).status == "pending"
+    expect(RequestDetailPage(page).status).to_have_text("Pending")

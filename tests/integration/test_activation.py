@@ -39,7 +39,7 @@ def approved(app, gateway, mailcatcher):
             request_id = session().scalar(select(AccessRequest.id).where(AccessRequest.email == email))
         client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
         token = csrf_token(client, f"/manage/requests/{request_id}")
-        client.post(f"/manage/requests/{request_id}/approve", data={"note": "", "csrf_token": token})
+        client.post(f"/manage/requests/{request_id}/approve", data={"note": "", "confirmed": "yes", "csrf_token": token})
         run_outbox(app)  # the request's e-mails and the provisioning; the activation is not due yet
         with app.app_context():
             due = session().get(AccessRequest, request_id).activation_due_at

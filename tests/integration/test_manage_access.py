@@ -90,7 +90,7 @@ def test_other_regions_request_is_not_found(app, east_request):
     assert west(app).get(f"/manage/requests/{east_request}").status_code == 404
 
 
-@pytest.mark.parametrize("action, data", [("approve", {"note": ""}), ("reject", {"reason": "no", "notify": "y"})])
+@pytest.mark.parametrize("action, data", [("approve", {"note": "", "confirmed": "yes"}), ("reject", {"reason": "no", "notify": "y"})])
 def test_deciding_another_regions_request_is_not_found_and_changes_nothing(app, west_request, east_request, action, data):
     client = west(app)
     token = csrf_token(client, f"/manage/requests/{west_request}")
@@ -131,7 +131,7 @@ def test_partner_gets_403(app):
 
 
 def test_missing_csrf_token_is_refused_with_400(app, west_request):
-    response = west(app).post(f"/manage/requests/{west_request}/approve", data={"note": "ok"})
+    response = west(app).post(f"/manage/requests/{west_request}/approve", data={"note": "ok", "confirmed": "yes"})
     assert response.status_code == 400
     with app.app_context():
         assert session().get(AccessRequest, west_request).status == "pending"

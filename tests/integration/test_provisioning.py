@@ -35,7 +35,7 @@ def approve(app, request_id):
     client = sign_in(app.test_client(), MANAGER_WEST.email, MANAGER_WEST.password)
     token = csrf_token(client, f"/manage/requests/{request_id}")
     return client, client.post(f"/manage/requests/{request_id}/approve?lang=en",
-                               data={"note": "Kundin bekannt", "csrf_token": token})
+                               data={"note": "Kundin bekannt", "confirmed": "yes", "csrf_token": token})
 
 
 def email_status(app, email):
@@ -96,7 +96,7 @@ def test_keycloak_down_during_approval_keeps_the_decision_and_provisions_once_it
 def test_double_click_and_two_managers_give_one_user_and_one_activation(app, make_app, gateway, person):
     client, first = approve(app, person["id"])
     token = csrf_token(client, f"/manage/requests/{person['id']}")
-    second = client.post(f"/manage/requests/{person['id']}/approve?lang=en", data={"note": "", "csrf_token": token})
+    second = client.post(f"/manage/requests/{person['id']}/approve?lang=en", data={"note": "", "confirmed": "yes", "csrf_token": token})
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "already been decided" in page
     with app.app_context():

@@ -18,8 +18,9 @@ from tests.support.forms import submit_request
 from tests.support.manager import csrf_token
 from tests.unit.review.conftest import ADMIN, EAST, WEST, audit, outbox_kinds, partner, post, stored
 
+
 def test_approving_schedules_provisioning_and_the_next_day_0400_activation(app, west, west_request):
-    response = post(west, f"/manage/requests/{west_request}/approve", note="known customer")
+    response = post(west, f"/manage/requests/{west_request}/approve", note="known customer", confirmed="yes")
     assert response.status_code == 302
     request = stored(app, west_request)
     assert request.status == RequestStatus.APPROVED and request.decided_by == WEST
@@ -29,16 +30,16 @@ def test_approving_schedules_provisioning_and_the_next_day_0400_activation(app, 
 
 
 def test_a_second_approval_changes_nothing(app, west, west_request):
-    post(west, f"/manage/requests/{west_request}/approve")
+    post(west, f"/manage/requests/{west_request}/approve", confirmed="yes")
     first = stored(app, west_request).decided_at
     page = west.post(f"/manage/requests/{west_request}/approve",
-                     data={"csrf_token": csrf_token(west, "/manage/")}, follow_redirects=True)
+                     data={"csrf_token": csrf_token(west, "/manage/"), "confirmed": "yes"}, follow_redirects=True)
     assert "already been decided" in page.get_data(as_text=True)
     assert stored(app, west_request).decided_at == first
     assert outbox_kinds(app).count(OutboxKind.PROVISION) == 1
 
 
-@pytest.mark.parametrize("action, data", [("approve", {}), ("reject", {"reason": "no"}),
+@pytest.mark.parametrize("action, data", [("approve", {"confirmed": "yes"}), ("reject", {"reason": "no"}),
                                           ("reassign", {"manager_email": "x@woundwo.example"})])
 def test_another_regions_manager_can_neither_see_nor_decide(app, east, west_request, action, data):
     assert east.get(f"/manage/requests/{west_request}").status_code == 404

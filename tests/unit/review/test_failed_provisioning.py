@@ -29,7 +29,7 @@ def approve_stored_as(app, west, request_id: int, **stored_values) -> None:
         for name, value in stored_values.items():
             setattr(request, name, value)
         session().commit()
-    assert post(west, f"/manage/requests/{request_id}/approve").status_code == 302
+    assert post(west, f"/manage/requests/{request_id}/approve", confirmed="yes").status_code == 302
 
 
 def failure_mails(mailbox) -> list:
@@ -100,7 +100,7 @@ def test_an_activation_due_while_the_account_is_missing_waits_for_the_retry(app,
 
 
 def test_keycloak_unreachable_for_every_attempt_is_said_as_such(app, twin, west, west_request):
-    assert post(west, f"/manage/requests/{west_request}/approve").status_code == 302
+    assert post(west, f"/manage/requests/{west_request}/approve", confirmed="yes").status_code == 302
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     twin.fail_next("ensure_organization", KeycloakUnavailable("connection refused"))
     assert run_outbox(app, kinds=PROVISION) == {"failed": 1}
