@@ -18,11 +18,16 @@ leave them, decided just before the run, so earlier runs' e-mails do not count a
 * `baseline`: one by one, in one process: for each request, the gateway's send_set_password_email
   (Keycloak's execute-actions e-mail, one HTTP call), then activation_sent_at set and committed.
   Nothing else: no claim, no checks, no audit, no crash safety.
+* `floor-2`: the same bare loop in two threads at once (each with its own gateway and half the rows):
+  what Keycloak's e-mail alone allows with two callers — the floor for two workers.
 * `sqlite-1`, `sqlite-2`, `postgresql-1`, `postgresql-2`: the product, `flask --app bridge worker`
   processes (1 or 2, started together, production settings) performing the outbox in run_due batches
-  of 50: claim, then per row get_user, realm roles, the admin-events check for an earlier send,
-  has_password, the execute-actions e-mail, audit row, commit. Timed from the start of the
+  of 50: claim, then per row realm roles, has_password, the execute-actions e-mail, audit row,
+  commit (the admin-events check only on rows tried before). Timed from the start of the
   processes (start-up included, as at 04:00) until every row is recorded as sent.
+
+`--rounds N` repeats the chosen runs N times in the same order (interleaved), so a product run and
+its baselines see the same machine; the table gives medians and ranges, ratios per round.
 
 After each run it checks that every person got exactly one activation e-mail with the subject of
 their language (from keycloak-theme/email/messages) and every request is recorded, then empties its
@@ -50,6 +55,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -71,7 +77,7 @@ from devstack.postgres_server import running_postgres
 
 PORTS = Ports(keycloak=28180, keycloak_management=29100, bridge=28100, portal=28101, smtp=21125, mail_http=28125)
 STATE = REPO_ROOT / ".devstack" / "bench-activations"
-RUNS = ("baseline", "sqlite-1", "sqlite-2", "postgresql-1", "postgresql-2")
+RUNS = ("baseline", "floor-2", "sqlite-1", "sqlite-2", "postgresql-1", "postgresql-2")
 THEME_MESSAGES = REPO_ROOT / "keycloak-theme" / "email" / "messages"
 WARM_UP = 200  # execute-actions e-mails sent before the runs
 
@@ -144,7 +150,6 @@ def call_latencies(gateway: KeycloakGateway, people: list[Person], samples: int 
     """Median milliseconds of each read call the product makes per activation (no e-mail is sent)."""
     since = int(utcnow().timestamp() * 1000)
     calls = {
-        "get_user": lambda p: gateway.get_user(p.user_id),
         "realm_roles": lambda p: gateway.realm_roles(p.user_id),
         "admin_events_check": lambda p: gateway.set_password_email_sent_since(p.user_id, since),
         "has_password": lambda p: gateway.has_password(p.user_id),
@@ -160,22 +165,31 @@ def call_latencies(gateway: KeycloakGateway, people: list[Person], samples: int 
     return result
 
 
-def baseline(database_url: str, gateway: KeycloakGateway, env: dict[str, str]) -> dict:
-    """One by one: Keycloak's execute-actions e-mail, then record and commit, per request."""
+def baseline(database_url: str, gateways: list[KeycloakGateway], env: dict[str, str]) -> dict:
+    """Bare loops, one per gateway in a thread of its own: Keycloak's execute-actions e-mail, then record and
+    commit, per request. One gateway is the one-by-one baseline; two are the floor for two workers."""
     engine = make_engine(database_url)
-    sends = []
+    sends: list[float] = []
     lifespan, portal = 7 * 86400, env["BRIDGE_PORTAL_URL"]
-    try:
+
+    def loop(gateway: KeycloakGateway, ids: list[int]) -> None:
         with Session(engine) as session:
-            rows = session.scalars(select(AccessRequest).order_by(AccessRequest.id)).all()
-            started, cpu = time.perf_counter(), time.process_time()
-            for request in rows:
+            for request in session.scalars(select(AccessRequest).where(AccessRequest.id.in_(ids))):
                 before = time.perf_counter()
                 gateway.send_set_password_email(request.keycloak_user_id, lifespan, "b2b-portal", portal)
                 sends.append((time.perf_counter() - before) * 1000)
                 request.activation_sent_at = utcnow()
                 session.commit()
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+
+    try:
+        with Session(engine) as session:
+            ids = session.scalars(select(AccessRequest.id).order_by(AccessRequest.id)).all()
+        shares = [ids[index::len(gateways)] for index in range(len(gateways))]
+        started, cpu = time.perf_counter(), time.process_time()
+        with ThreadPoolExecutor(len(gateways)) as pool:
+            for done in [pool.submit(loop, gateway, share) for gateway, share in zip(gateways, shares)]:
+                done.result()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         engine.dispose()
     return {"seconds": seconds, "worker_cpu_s": round(cpu, 1), "send_ms_median": round(statistics.median(sends), 1),
@@ -223,6 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="due activations per run (default 1000)")
     parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, from {', '.join(RUNS)}")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the runs this many times, interleaved")
     args = parser.parse_args()
     runs = [run.strip() for run in args.runs.split(",") if run.strip()]
     unknown = set(runs) - set(RUNS)
@@ -249,7 +264,7 @@ def main() -> None:
         mailbox = Mailbox(f"http://127.0.0.1:{PORTS.mail_http}", subjects())
         keycloak.prepare(fresh=True)
         keycloak.start()
-        say(f"Keycloak ready after {keycloak.wait_ready():.0f} s")
+        say(f"Keycloak ready after {keycloak.wait_ready(600):.0f} s")  # a first start on a busy machine takes minutes
 
         def gateway() -> KeycloakGateway:
             return KeycloakGateway(keycloak.url, "woundwo", "b2b-bridge", env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 30)
@@ -274,17 +289,20 @@ def main() -> None:
         results["call_ms_before"] = call_latencies(main_gateway, people)
         say(f"Keycloak read calls (median ms) before the runs: {results['call_ms_before']}")
 
-        for run in runs:
-            kind = "sqlite" if run == "baseline" else run.rsplit("-", 1)[0]
+        for round_number, run in [(number, run) for number in range(1, args.rounds + 1) for run in runs]:
+            kind = "sqlite" if run in ("baseline", "floor-2") else run.rsplit("-", 1)[0]
             url = fresh_database(kind, run, postgres, env)
             insert_due_activations(url, people, utcnow())
             keycloak_cpu, catcher_cpu, load_before = group_cpu_seconds(keycloak.process.pid), \
                 group_cpu_seconds(catcher.pid), loadavg()
             say(f"{run}: {args.count} due activations (load {load_before})")
             if run == "baseline":
-                outcome = baseline(url, main_gateway, env)
+                outcome = baseline(url, [main_gateway], env)
+            elif run == "floor-2":
+                outcome = baseline(url, [main_gateway, gateway()], env)
             else:
-                outcome = workers(url, env, int(run.rsplit("-", 1)[1]), args.count, STATE / "logs" / run)
+                outcome = workers(url, env, int(run.rsplit("-", 1)[1]), args.count,
+                                  STATE / "logs" / f"{run}-round-{round_number}")
             outcome.update({
                 "per_second": round(args.count / outcome["seconds"], 1),
                 "keycloak_cpu_s": round(group_cpu_seconds(keycloak.process.pid) - keycloak_cpu, 1),
@@ -298,7 +316,7 @@ def main() -> None:
                 raise SystemExit(f"{run}: {len(problems)} people without exactly one e-mail "
                                  f"(first: {problems[:3]}), {state.sent} recorded")
             requests.delete(f"{mailbox.api_url}/api/v1/messages", timeout=60).raise_for_status()
-            results["runs"][run] = outcome
+            results["runs"].setdefault(run, []).append(outcome)
             say(f"{run}: {outcome}")
 
         results["call_ms_after"] = call_latencies(main_gateway, people)
@@ -314,17 +332,27 @@ def main() -> None:
 
 
 def table(results: dict) -> str:
-    runs = results["runs"]
-    base = runs.get("baseline", {}).get("seconds")
-    count = results["count"]
-    lines = ["| run | seconds | activations/s | time vs baseline | CPU ms per activation: Keycloak / "
-             "workers / mail catcher | rows per worker |", "|---|---:|---:|---:|---|---|"]
-    for name, run in runs.items():
-        ratio = f"{run['seconds'] / base:.2f}×" if base else "-"
-        cpu = [run["keycloak_cpu_s"], run.get("worker_cpu_s"), run["mailcatcher_cpu_s"]]
+    """Medians (min–max) over the rounds; each ratio is taken within its round, then the median of those."""
+    runs, count = results["runs"], results["count"]
+
+    def spread(values: list[float], unit: str = "") -> str:
+        text = f"{statistics.median(values):.1f}{unit}"
+        return text if len(values) == 1 else f"{text} ({min(values):.1f}–{max(values):.1f})"
+
+    def ratios(name: str, reference: str) -> str:
+        pairs = list(zip(runs.get(reference, []), runs[name]))
+        return spread([ref["seconds"] / run["seconds"] for ref, run in pairs], "×") if pairs else "-"
+
+    lines = ["| run | rounds | seconds | activations/s | speed vs baseline | speed vs floor-2 | CPU ms per activation: "
+             "Keycloak / workers / mail catcher | rows per worker |", "|---|--:|---:|---:|---:|---:|---|---|"]
+    for name, outcomes in runs.items():
+        cpu = [statistics.median(run[key] for run in outcomes) if outcomes[0].get(key) is not None else None
+               for key in ("keycloak_cpu_s", "worker_cpu_s", "mailcatcher_cpu_s")]
         cpu_text = " / ".join("-" if value is None else f"{value * 1000 / count:.0f}" for value in cpu)
-        lines.append(f"| {name} | {run['seconds']} | {run['per_second']} | {ratio} | {cpu_text} | "
-                     f"{run.get('rows_per_worker', '-')} |")
+        lines.append(f"| {name} | {len(outcomes)} | {spread([run['seconds'] for run in outcomes])} | "
+                     f"{spread([run['per_second'] for run in outcomes])} | {ratios(name, 'baseline')} | "
+                     f"{ratios(name, 'floor-2')} | {cpu_text} | "
+                     f"{' '.join(str(run.get('rows_per_worker', '-')) for run in outcomes)} |")
     return "\n".join(lines)
 
 

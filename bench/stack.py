@@ -109,7 +109,7 @@ def running_keycloak(fresh: bool = True, database: dict[str, str] | None = None)
     instance.prepare(fresh=fresh)
     instance.start()
     try:
-        say(f"Keycloak ready after {instance.wait_ready():.0f} s (log: {instance.log_file})")
+        say(f"Keycloak ready after {instance.wait_ready(600):.0f} s (log: {instance.log_file})")  # minutes on a busy machine
         seed_keycloak(gateway())
         say("demo accounts seeded")
         yield KEYCLOAK_URL

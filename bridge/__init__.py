@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bridge.access_requests import views as public
 from bridge.core import cli as db_cli
 from bridge.core import db, errors, headers, health, metrics, settings
+from bridge.core.cookie_session import CookieFirstSessionInterface
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.extensions import babel, csrf, limiter
 from bridge.core.i18n import country_name, language_name, language_url, region_name, select_locale
@@ -58,6 +59,7 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
         # request form needs a few KB, the JSON API sets 1 KB for itself.
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    app.session_interface = CookieFirstSessionInterface()
     if typed.trusted_proxies:
         hops = typed.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -10,6 +10,11 @@ handler asks Keycloak whether it already sent an execute-actions e-mail to that 
 approval (Keycloak records it as an admin event), so the retry usually records "sent" instead of
 sending twice; only if that record is missing does the person get a second, equally valid link.
 See docs/activation.md (the crash-gap test makes the worker die exactly in that gap).
+
+Keycloak calls per activation: on the usual path three (the person's roles, whether a password is
+set, the e-mail); the admin-events question is asked only on a row tried before (attempts > 0: a
+failure or a crashed worker's claim), and whether the account is still enabled only when Keycloak
+refuses the e-mail or before the "access is active" notice.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from bridge.core.models import AccessRequest, OutboxItem, OutboxKind, OutboxStat
 from bridge.delivery import mailer
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak.access import PARTNER_ROLE
-from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
+from bridge.keycloak.interface import KeycloakDirectory, KeycloakRefused, KeycloakUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +39,8 @@ log = logging.getLogger(__name__)
 def schedule(session: Session, request: AccessRequest) -> None:
     """One activation per approved request, due at its activation time (in the caller's transaction)."""
     session.add(OutboxItem(kind=OutboxKind.ACTIVATION, payload={"request_id": request.id},
-                           idempotency_key=_key(request),
+                           idempotency_key=_idempotency_key(request.id),
                            next_attempt_at=request.activation_due_at))
-
-
-def _key(request: AccessRequest) -> str:
-    return f"request:{request.id}:activation"
 
 
 def rearm(session: Session, request: AccessRequest, now: datetime, time_zone: str) -> None:
@@ -48,7 +49,7 @@ def rearm(session: Session, request: AccessRequest, now: datetime, time_zone: st
     if request.activation_sent_at is not None:
         return
     request.activation_due_at = next_activation(now, time_zone)
-    session.execute(update(OutboxItem).where(OutboxItem.idempotency_key == _key(request)).values(
+    session.execute(update(OutboxItem).where(OutboxItem.idempotency_key == _idempotency_key(request.id)).values(
         status=OutboxStatus.PENDING, attempts=0, last_error="", claimed_at=None, next_attempt_at=request.activation_due_at))
 
 
@@ -85,36 +86,73 @@ def send(session: Session, directory: KeycloakDirectory, payload: dict, now: dat
         return
     if not request.keycloak_user_id:
         raise NotProvisionedYet(f"request {request.id} is not provisioned yet")
-    config = current_app.config
-    user = directory.get_user(request.keycloak_user_id)
-    reason = _skip_reason(directory, user)
-    if reason:
+    try:
+        action = _deliver(session, directory, request)
+    except _Skipped as skipped:
         request.activation_sent_at = now
-        audit.record(session, "system", "activation_skipped", request.id, "", now, reason=reason)
-        log.info("activation of request %s skipped: %s", request.id, reason)
+        audit.record(session, "system", "activation_skipped", request.id, "", now, reason=skipped.reason)
+        log.info("activation of request %s skipped: %s", request.id, skipped.reason)
         return
-    # Any set-password e-mail since the approval counts: an earlier attempt that died before recording it.
-    if directory.set_password_email_sent_since(user["id"], int(request.decided_at.timestamp() * 1000)):
-        action = "activation_sent"
-    elif directory.has_password(user["id"]):
-        notice = mailer.compose("access_active", request.email, request.language, request=request,
-                                sign_in_url=config["PORTAL_URL"] or config["RESET_PASSWORD_URL"])
-        mailer.send(notice.as_payload())
-        action = "activation_notice"
-    else:
-        directory.send_set_password_email(user["id"], config["ACTIVATION_LINK_DAYS"] * 86400,
-                                        config["ACTIVATION_CLIENT_ID"], config["PORTAL_URL"])
-        action = "activation_sent"
     request.activation_sent_at = now
     audit.record(session, "system", action, request.id, "", now)
     log.info("activation of request %s: %s", request.id, action)
 
 
-def _skip_reason(directory: KeycloakDirectory, user: dict | None) -> str:
+class _Skipped(Exception):
+    """The person is no longer someone to activate: deleted, disabled or without the partner role."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _deliver(session: Session, directory: KeycloakDirectory, request: AccessRequest) -> str:
+    """Send what the person needs and return the audit action; raise _Skipped instead when nobody should get it."""
+    config, user_id = current_app.config, request.keycloak_user_id
+    if PARTNER_ROLE not in _roles(directory, user_id):
+        raise _Skipped("access revoked")
+    # Any set-password e-mail since the approval counts: an earlier attempt that died before recording it.
+    if _tried_before(session, request) and directory.set_password_email_sent_since(
+            user_id, int(request.decided_at.timestamp() * 1000)):
+        return "activation_sent"
+    if directory.has_password(user_id):
+        _still_enabled(directory, user_id)
+        notice = mailer.compose("access_active", request.email, request.language, request=request,
+                                sign_in_url=config["PORTAL_URL"] or config["RESET_PASSWORD_URL"])
+        mailer.send(notice.as_payload())
+        return "activation_notice"
+    try:
+        directory.send_set_password_email(user_id, config["ACTIVATION_LINK_DAYS"] * 86400,
+                                          config["ACTIVATION_CLIENT_ID"], config["PORTAL_URL"])
+    except KeycloakRefused:
+        _still_enabled(directory, user_id)  # Keycloak refuses a disabled account's e-mail: say so
+        raise
+    return "activation_sent"
+
+
+def _roles(directory: KeycloakDirectory, user_id: str) -> set[str]:
+    try:
+        return directory.realm_roles(user_id)
+    except KeycloakRefused as exc:
+        if exc.status == 404:
+            raise _Skipped("account deleted") from exc
+        raise
+
+
+def _still_enabled(directory: KeycloakDirectory, user_id: str) -> None:
+    user = directory.get_user(user_id)
     if user is None:
-        return "account deleted"
+        raise _Skipped("account deleted")
     if not user.get("enabled", False):
-        return "account disabled"
-    if PARTNER_ROLE not in directory.realm_roles(user["id"]):
-        return "access revoked"
-    return ""
+        raise _Skipped("account disabled")
+
+
+def _tried_before(session: Session, request: AccessRequest) -> bool:
+    """Whether an earlier attempt may have reached Keycloak: it failed, or its worker died holding the claim."""
+    attempts = session.scalar(select(OutboxItem.attempts)
+                              .where(OutboxItem.idempotency_key == _idempotency_key(request.id)))
+    return bool(attempts)
+
+
+def _idempotency_key(request_id: int) -> str:
+    return f"request:{request_id}:activation"

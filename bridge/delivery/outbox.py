@@ -5,7 +5,8 @@ performed, so two workers never perform the same row. FOR UPDATE SKIP LOCKED kee
 workers from waiting on each other; the conditional UPDATE makes the claim safe on SQLite too.
 A worker that dies mid-row leaves a stale claim, which is taken again after the claim lease
 (BRIDGE_OUTBOX_CLAIM_LEASE_SECONDS, 10 minutes): a crash at the wrong instant can repeat one side
-effect, never lose it. A repeated e-mail keeps its Message-ID (derived from the row's idempotency key),
+effect, never lose it. Taking a stale claim counts the dead worker's try as an attempt, so a handler
+can tell a first attempt (attempts 0) from one after a crash or a failure. A repeated e-mail keeps its Message-ID (derived from the row's idempotency key),
 so receivers can tell it is the same message.
 
 Two clocks: `now` says what is due (a chosen instant for `activations send-due --now`), while claims
@@ -19,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus, utcnow
@@ -76,7 +77,9 @@ def claim_due(session: Session, now: datetime, limit: int = 50, kinds: tuple[Out
     for item_id in candidates:
         taken = session.execute(
             update(OutboxItem).where(OutboxItem.id == item_id, due(now, claimed_at - lease))
-            .values(status=OutboxStatus.SENDING, claimed_at=claimed_at)
+            .values(status=OutboxStatus.SENDING, claimed_at=claimed_at,
+                    attempts=case((OutboxItem.status == OutboxStatus.SENDING, OutboxItem.attempts + 1),
+                                  else_=OutboxItem.attempts))
         )
         if taken.rowcount == 1:
             claimed.append(item_id)

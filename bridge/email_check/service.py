@@ -93,6 +93,18 @@ class EmailStatusService:
         self._clock = clock
         self._paused_until = float("-inf")
 
+    def answer_without_keycloak(self, raw: str) -> Status | None:
+        """The answer when Keycloak need not or cannot be asked — cached, invalid, or unavailable during the
+        pause after a failure — else None. Lets the caller count only the checks that will reach Keycloak."""
+        cached = self._cache.get(raw.strip().lower())
+        if cached is not None:
+            return cached
+        if normalize(raw) is None:
+            return Status.INVALID
+        if self._clock() < self._paused_until:
+            return Status.UNAVAILABLE
+        return None
+
     def status(self, raw: str, may_ask: Callable[[], bool] = lambda: True) -> Status:
         """The status of `raw`; raises KeycloakUnavailable when Keycloak cannot answer, and NotAskedNow when
         the answer is not cached and `may_ask()` (consulted only then) says no."""

@@ -41,42 +41,52 @@ def bad_request(message: str):
 def email_status():
     """known / unknown / pending (with the request's date) / invalid for the address in the JSON body (never in
     the URL)."""
-    config = current_app.config
-    wait = limits.client_wait(config, request.remote_addr or "unknown")
+    config, client = current_app.config, request.remote_addr or "unknown"
+    request.max_content_length = MAX_BODY  # reading more, chunked or not, answers 413
+    payload = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("email"), str):
+        wait = limits.wait(config, client, asks_keycloak=False)  # a flood of bad requests is a flood too
+        if wait is not None:
+            return throttled(wait)
+        if not request.is_json:
+            return bad_request("expected Content-Type: application/json")
+        return bad_request('expected a JSON object {"email": "<address>"}')
+    statuses, email = current_app.extensions["bridge.email_status"], payload["email"]
+    status = statuses.answer_without_keycloak(email) if config["EMAIL_CHECK_ENABLED"] else Status.DISABLED
+    # One count (one Redis round trip): the client's limit always, everyone's only when Keycloak will be asked.
+    wait = limits.wait(config, client, asks_keycloak=status is None)
     if wait is not None:
         return throttled(wait)
-    request.max_content_length = MAX_BODY  # reading more, chunked or not, answers 413
-    if not request.is_json:
-        return bad_request("expected Content-Type: application/json")
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("email"), str):
-        return bad_request('expected a JSON object {"email": "<address>"}')
-    if not current_app.config["EMAIL_CHECK_ENABLED"]:
-        return answer(Status.DISABLED)
-    keycloak_wait = []
-
-    def may_ask_keycloak() -> bool:
-        keycloak_wait.append(limits.keycloak_wait(config))
-        return keycloak_wait[0] is None
-
-    statuses, extra = current_app.extensions["bridge.email_status"], {}
-    for _ in range(2):  # a cached "pending" whose request was decided meanwhile is asked afresh, once
-        try:
-            status = statuses.status(payload["email"], may_ask_keycloak)
-        except NotAskedNow:
-            return throttled(keycloak_wait[0])
-        except KeycloakUnavailable as exc:
-            log.warning("email-status unavailable: %s", exc)
-            return answer(Status.UNAVAILABLE, 503)
-        if status != Status.PENDING:
-            break
-        request_ = pending_request(db.session(), normalize(payload["email"]) or "")
-        if request_ is not None:  # the page says since when: the day in the company's time zone
-            extra = {"since": request_.created_at.astimezone(ZoneInfo(config["TIME_ZONE"])).date().isoformat()}
-            break
-        statuses.forget(payload["email"])
-    log.info("email-status %s for %s", status, keyed_hash(current_app.secret_key, payload["email"].strip().lower()))
+    extra = {}
+    try:
+        if status == Status.UNAVAILABLE:
+            raise KeycloakUnavailable("Keycloak failed a moment ago; not asked again yet")
+        if status is None:
+            status = statuses.status(email)
+        if status == Status.PENDING:
+            status, extra = _pending_since(config, statuses, email, client)
+    except NotAskedNow:
+        return throttled(limits.keycloak_retry_after(config))
+    except KeycloakUnavailable as exc:
+        log.warning("email-status unavailable: %s", exc)
+        return answer(Status.UNAVAILABLE, 503)
+    log.info("email-status %s for %s", status, keyed_hash(current_app.secret_key, email.strip().lower()))
     return answer(status, extra=extra)
+
+
+def _pending_since(config, statuses, email: str, client: str) -> tuple[Status, dict]:
+    """The page says since when a request waits: the day in the company's time zone. A cached "pending" whose
+    request was decided meanwhile is asked afresh, once, counted as a second check that asks Keycloak."""
+    request_ = pending_request(db.session(), normalize(email) or "")
+    if request_ is None:
+        statuses.forget(email)
+        status = statuses.status(email, may_ask=lambda: limits.wait(config, client, asks_keycloak=True) is None)
+        if status != Status.PENDING:
+            return status, {}
+        request_ = pending_request(db.session(), normalize(email) or "")
+        if request_ is None:
+            return status, {}
+    return Status.PENDING, {"since": request_.created_at.astimezone(ZoneInfo(config["TIME_ZONE"])).date().isoformat()}
 
 
 @blueprint.route("/email-status", methods=["OPTIONS"])

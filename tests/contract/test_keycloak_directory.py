@@ -13,8 +13,12 @@ import pytest
 
 from bridge.keycloak.access import ACCESS_ROLES, PARTNER_ROLE, has_access
 from bridge.keycloak.interface import KeycloakRefused
+from devstack.settings import TEST_PORTS
 from tests.support.keycloak_twin import KeycloakTwin
 from tests.support.oidc import authorization_code, browser_session, open_login_page, submit_login
+
+# A redirect URI the realm's b2b-portal client allows (the test ports move with WOUNDWO_TEST_PORT_OFFSET).
+PORTAL = f"http://localhost:{TEST_PORTS.portal}/"
 
 
 @pytest.fixture(params=["twin", pytest.param("keycloak", marks=pytest.mark.integration)])
@@ -62,11 +66,13 @@ def test_ensure_user_is_idempotent_and_found_by_its_exact_address_in_any_case(di
     assert directory.find_user_by_email(email.split("@")[0]) is None
 
 
-def test_unknown_user_id_is_none_and_changing_it_is_refused(directory):
+def test_unknown_user_id_is_none_and_reading_or_changing_it_is_refused(directory):
     missing = str(uuid.uuid4())
     assert directory.get_user(missing) is None
     for change in (lambda: directory.grant_realm_role(missing, PARTNER_ROLE), lambda: directory.set_enabled(missing, False),
-                   lambda: directory.delete_user(missing), lambda: directory.has_password(missing)):
+                   lambda: directory.delete_user(missing), lambda: directory.has_password(missing),
+                   lambda: directory.realm_roles(missing),
+                   lambda: directory.send_set_password_email(missing, 3600, "b2b-portal", PORTAL)):
         with pytest.raises(KeycloakRefused) as refused:
             change()
         assert refused.value.status == 404
@@ -94,7 +100,7 @@ def test_a_disabled_user_has_no_access_and_gets_no_action_email(directory):
     assert directory.get_user(user_id)["enabled"] is False
     assert has_access(directory, email) is False
     with pytest.raises(KeycloakRefused) as refused:
-        directory.send_set_password_email(user_id, 3600, "b2b-portal", "http://localhost:18001/")
+        directory.send_set_password_email(user_id, 3600, "b2b-portal", PORTAL)
     assert refused.value.status == 400
 
 
@@ -141,7 +147,7 @@ def test_a_set_password_email_is_on_record_from_the_moment_it_was_sent(directory
     user_id = directory.ensure_user(new_address(), "Lou", "Brun", "en", {})
     before_ms = int(time.time() * 1000) - 1000
     assert directory.set_password_email_sent_since(user_id, before_ms) is False
-    directory.send_set_password_email(user_id, 7 * 86400, "b2b-portal", "http://localhost:18001/")
+    directory.send_set_password_email(user_id, 7 * 86400, "b2b-portal", PORTAL)
     assert directory.set_password_email_sent_since(user_id, before_ms) is True
     assert directory.set_password_email_sent_since(user_id, int(time.time() * 1000) + 3_600_000) is False
 

@@ -11,6 +11,7 @@ from bridge.core.db import session
 from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, OutboxKind, OutboxStatus, utcnow
 from bridge.delivery import outbox
 from bridge.keycloak.access import PARTNER_ROLE
+from bridge.keycloak.interface import KeycloakUnavailable
 from tests.support.worker import run_outbox
 from tests.unit.delivery.conftest import DECIDED
 
@@ -105,3 +106,40 @@ def test_a_claim_left_by_a_worker_that_died_after_keycloak_sent_is_recorded_with
         assert session().get(AccessRequest, request_id).activation_sent_at is not None
         item = session().scalars(select(OutboxItem).where(OutboxItem.kind == OutboxKind.ACTIVATION)).one()
     assert item.status == OutboxStatus.SENT
+
+
+def calls_for_activations(app, twin, approved, count: int) -> list[str]:
+    """The Keycloak calls the worker makes to activate `count` provisioned people (their first attempt)."""
+    for index in range(count):
+        approved(f"person.{index}@pharmacie-centrale.example")
+    run_outbox(app, DECIDED, (OutboxKind.PROVISION,))
+    twin.calls.clear()
+    assert run_outbox(app, DECIDED + timedelta(days=2), ACTIVATION) == {"sent": count}
+    assert len(twin.action_emails) == count
+    return list(twin.calls)
+
+
+def test_a_first_attempt_makes_three_keycloak_calls_and_does_not_ask_the_admin_events(app, twin, approved):
+    # Roles (a 404 says deleted), password set or not, the e-mail. Earlier versions made five calls, also
+    # reading the account and the admin events for every row.
+    calls = calls_for_activations(app, twin, approved, 4)
+    assert calls == ["realm_roles", "has_password", "send_set_password_email"] * 4
+
+
+def test_a_row_tried_before_asks_the_admin_events_and_sends_nothing_twice(app, twin, due):
+    request_id, at = due
+    twin.clock_ms = lambda: int(at.timestamp() * 1000)
+    real_send = twin.send_set_password_email
+
+    def sends_then_times_out(*args):
+        real_send(*args)  # Keycloak sent the e-mail, but its answer never reached the worker
+        twin.send_set_password_email = real_send
+        raise KeycloakUnavailable("read timed out")
+
+    twin.send_set_password_email = sends_then_times_out
+    assert run_outbox(app, at, ACTIVATION) == {"pending": 1}
+    twin.calls.clear()
+    assert run_outbox(app, at + outbox.backoff(1), ACTIVATION) == {"sent": 1}
+    assert twin.calls == ["realm_roles", "set_password_email_sent_since"]
+    assert len(twin.action_emails) == 1
+    assert actions(app, request_id)[-1] == "activation_sent"

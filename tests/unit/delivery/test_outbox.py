@@ -76,7 +76,8 @@ def test_a_claimed_row_is_not_claimed_again_until_its_lease_ends(db):
     assert outbox.claim_due(db, NOW, 10, clock=lambda: NOW) != []
     assert outbox.claim_due(db, NOW + timedelta(minutes=5), 10, clock=lambda: NOW + timedelta(minutes=5)) == []
     later = NOW + outbox.CLAIM_LEASE + timedelta(seconds=1)
-    assert outbox.claim_due(db, later, 10, clock=lambda: later) != []
+    [item_id] = outbox.claim_due(db, later, 10, clock=lambda: later)
+    assert db.get(OutboxItem, item_id).attempts == 1, "the dead worker's try counts as an attempt"
 
 
 def test_only_kinds_with_a_handler_are_claimed(db):

@@ -112,18 +112,26 @@ def test_keycloak_failures_are_not_cached(clock):
     assert len(calls) == 2
 
 
-def test_after_keycloak_failed_misses_answer_unavailable_at_once_for_the_pause(clock):
-    calls, keycloak_up = [], [True]
+class FlakyLookup(FakeLookup):
+    """A lookup whose Keycloak can be switched off (then it does not answer in time)."""
 
-    def lookup(email):
-        calls.append(email)
-        if not keycloak_up[0]:
+    def __init__(self, known):
+        super().__init__(known)
+        self.up = True
+
+    def __call__(self, email):
+        if not self.up:
+            self.calls.append(email)
             raise KeycloakUnavailable("Keycloak did not answer in time")
-        return email == "a@b.de"
+        return super().__call__(email)
 
+
+def test_after_keycloak_failed_misses_answer_unavailable_at_once_for_the_pause(clock):
+    lookup = FlakyLookup({"a@b.de"})
+    calls = lookup.calls
     checks = EmailStatusService(lookup, TTLCache(clock=clock), 120, 20, pause_after_failure=10, clock=clock)
     assert checks.status("a@b.de") == "known"
-    keycloak_up[0] = False
+    lookup.up = False
     with pytest.raises(KeycloakUnavailable):
         checks.status("new@b.de")
     clock.now += 9
@@ -131,7 +139,7 @@ def test_after_keycloak_failed_misses_answer_unavailable_at_once_for_the_pause(c
         checks.status("other@b.de")  # not asked: Keycloak failed 9 s ago
     assert checks.status("a@b.de") == "known"  # cached answers are still served
     assert calls == ["a@b.de", "new@b.de"]
-    keycloak_up[0] = True
+    lookup.up = True
     clock.now += 2
     assert checks.status("other@b.de") == "unknown" and calls[-1] == "other@b.de"
 
@@ -147,3 +155,17 @@ def test_keyed_hash_is_stable_and_depends_on_the_key():
     assert keyed_hash("k1", "a@b.de") == keyed_hash("k1", "a@b.de")
     assert keyed_hash("k1", "a@b.de") != keyed_hash("k2", "a@b.de")
     assert "a@b.de" not in keyed_hash("k1", "a@b.de")
+
+
+def test_what_needs_no_keycloak_is_told_apart_without_asking_it(clock):
+    lookup = FlakyLookup({"a@b.de"})
+    checks = EmailStatusService(lookup, TTLCache(clock=clock), 120, 20, pause_after_failure=10, clock=clock)
+    assert checks.answer_without_keycloak("a@b.de") is None, "a miss: only Keycloak can tell"
+    checks.status("a@b.de")
+    assert checks.answer_without_keycloak(" A@B.DE ") == "known"
+    assert checks.answer_without_keycloak("not an address") == "invalid"
+    lookup.up = False
+    with pytest.raises(KeycloakUnavailable):
+        checks.status("new@b.de")
+    assert checks.answer_without_keycloak("other@b.de") == "unavailable", "during the pause Keycloak is not asked"
+    assert lookup.calls == ["a@b.de", "new@b.de"]
