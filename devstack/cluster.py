@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import requests
+
 from bridge.keycloak.gateway import KeycloakGateway
 from devstack import processes
 from devstack.debian import debian_program
@@ -92,9 +94,10 @@ class ClusterPorts:
 # Away from `make run`'s ports (devstack/settings.py), so both can run at once. JGroups also opens its
 # failure-detection socket (FD_SOCK2) this far above the transport port, so JGroups ports stay below 15536.
 FD_SOCK2_OFFSET = 50000
+# The HTTP ports sit within 8400-8499, so test runs whose WOUNDWO_TEST_PORT_OFFSETs differ by 100 never share one.
 DEV_CLUSTER_PORTS = ClusterPorts(
     keycloak_public=8480, keycloak_internal=8481, bridge_public=8400,
-    nodes=(NodePorts(8580, 9580, 7800), NodePorts(8581, 9581, 7810)),
+    nodes=(NodePorts(8490, 8495, 7800), NodePorts(8491, 8496, 7810)),
     bridges=(8401, 8402), portal=8403, smtp=1125, mail_http=8425, redis=6479)
 # The tests' cluster: 20000 higher (JGroups 20), then WOUNDWO_TEST_PORT_OFFSET, beside the single-node test ports.
 _OFFSET = int(os.environ.get("WOUNDWO_TEST_PORT_OFFSET", "0"))
@@ -398,17 +401,35 @@ class Cluster:
         return next(node for node in self.nodes if node.address == address)
 
     def restart_node(self, node: ClusterNode) -> float:
-        """Start a stopped or killed node again and wait until it is ready and back in the cluster view."""
+        """Start a stopped or killed node again; wait until it is ready, back in the cluster view and used by nginx."""
         started = time.monotonic()
         node.import_realm = False
         node.start()
         node.wait_ready(600)
         self.wait_for_view(len(self.nodes))
+        self.wait_until_nginx_uses(self.ports.keycloak_public, "/realms/woundwo/.well-known/openid-configuration",
+                                   node.address)
         return time.monotonic() - started
+
+    def wait_until_nginx_uses(self, public_port: int, path: str, address: str, timeout: float = 60) -> None:
+        """Send GETs through nginx until one is answered by `address`: a server nginx marked down after a
+        failure gets no requests for fail_timeout (10 s), even once it is back."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            seen = len(self.nginx_access_log.read_text().splitlines())
+            requests.get(f"http://localhost:{public_port}{path}", timeout=30)
+            answered_by = [line.rsplit("upstream=", 1)[1].split(",")[-1].strip()
+                           for line in self.nginx_access_log.read_text().splitlines()[seen:]
+                           if line.startswith(f"{public_port} ") and f'"GET {path} ' in line]
+            if address in answered_by:
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"nginx did not send a request to {address} within {timeout:.0f} s")
 
     def _start_nginx(self) -> None:
         state = self.state_dir / "nginx"
         state.mkdir(parents=True, exist_ok=True)
+        self.nginx_access_log.unlink(missing_ok=True)   # one run's requests only
         config = state / "nginx.conf"
         config.write_text(NGINX_CONFIG.format(
             state=state, shipped=SHIPPED_NGINX, keycloak_public=self.ports.keycloak_public,
@@ -434,6 +455,11 @@ class Cluster:
         processes.wait_http(f"http://127.0.0.1:{port}/healthz", 60, process, self.state_dir / f"{name}.log")
         self.bridges[port] = process
         return process
+
+    def restart_bridge(self, port: int) -> None:
+        """Start a killed bridge again; wait until nginx sends it requests again."""
+        self.start_bridge(port)
+        self.wait_until_nginx_uses(self.ports.bridge_public, "/healthz", f"127.0.0.1:{port}")
 
     def start_worker(self, number: int) -> subprocess.Popen:
         """Outbox worker `number` (1 or 2): `flask --app bridge worker`, as on its own host."""

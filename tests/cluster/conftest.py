@@ -44,14 +44,15 @@ def cluster() -> Cluster:
 
 @pytest.fixture(autouse=True)
 def whole_cluster(cluster):
-    """Start again what the test killed: Keycloak nodes (until both are back in the view), bridges, workers."""
+    """Start again what the test killed: Keycloak nodes (until both are back in the view), bridges, workers;
+    nodes and bridges until nginx sends them requests again (it holds a failed server down for 10 s)."""
     yield
     for node in cluster.nodes:
         if node.process.poll() is not None:
             START_TIMES[f"{node.name} restart"] = cluster.restart_node(node)
     for port in cluster.ports.bridges:
         if port not in cluster.bridges:
-            cluster.start_bridge(port)
+            cluster.restart_bridge(port)
     for index, worker in enumerate(cluster.workers):
         if worker.poll() is not None:
             cluster.workers[index] = cluster.start_worker(index + 1)

@@ -47,3 +47,10 @@ def test_cluster_ports_are_distinct_clear_of_the_single_node_stacks_and_jgroups_
         assert max(ports) < 65536
         assert not set(ports) & single
     assert not set(DEV_CLUSTER_PORTS.all()) & set(tests.all())
+
+
+def test_test_runs_whose_offsets_differ_by_100_share_no_cluster_port():
+    first, second = (DEV_CLUSTER_PORTS.shifted(20000 + offset, 20 + offset) for offset in (800, 900))
+    first_ports = first.all() + [node.jgroups + FD_SOCK2_OFFSET for node in first.nodes]
+    second_ports = second.all() + [node.jgroups + FD_SOCK2_OFFSET for node in second.nodes]
+    assert not set(first_ports) & set(second_ports)
