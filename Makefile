@@ -9,10 +9,15 @@ STAMP := $(VENV)/.installed
 
 MO := $(patsubst %.po,%.mo,$(wildcard bridge/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast test-stack activations-now venv system-packages compose-plugin geckodriver translations clean
+.PHONY: run cluster test test-fast test-stack activations-now venv system-packages compose-plugin geckodriver translations clean
 
 run: $(STAMP) $(MO)
 	$(VENV)/bin/python -m devstack.stack
+
+# The production topology on this machine: PostgreSQL, Redis, two Keycloak nodes (production mode, one
+# cluster), nginx in front, two bridges, two workers (docs/cluster.md). `make run` stays the single-node default.
+cluster: $(STAMP) $(MO)
+	$(VENV)/bin/python -m devstack.cluster
 
 test: $(STAMP) $(MO) system-packages compose-plugin geckodriver
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

@@ -12,8 +12,6 @@ recipients in the mail catcher. Used by the tests and by bench/activations.py (s
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -185,15 +183,6 @@ def sent_emails(database_url: str) -> set[str]:
             return set(session.scalars(select(AccessRequest.email).where(AccessRequest.activation_sent_at.is_not(None))))
     finally:
         engine.dispose()
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    """kill -9 the process group (processes.spawn starts every command in a group of its own)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(10)
 
 
 # --- the mail catcher (Mailpit API) ---------------------------------------------------------------

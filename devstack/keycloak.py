@@ -114,6 +114,27 @@ def missing_placeholders(realm_text: str, env: dict[str, str]) -> list[str]:
     return sorted({name for name in PLACEHOLDER.findall(realm_text) if name not in env})
 
 
+def install(directory: Path, env: dict[str, str], realm_file: Path = REALM_FILE) -> str:
+    """Copy the distribution into `directory` (once) and link our theme; return the realm file's text.
+
+    Refuses (SystemExit) when `env` lacks a ${NAME} placeholder of the realm file.
+    """
+    realm_text = realm_file.read_text()
+    missing = missing_placeholders(realm_text, env)
+    if missing:
+        raise SystemExit(f"realm-export.json needs these environment variables: {', '.join(missing)}")
+    if not (directory / "bin" / "kc.sh").exists():
+        say(f"copying the distribution into {directory}")
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(distribution(), directory, symlinks=True)
+    theme = directory / "themes" / "woundwo"
+    if not theme.is_symlink():
+        if theme.exists():
+            shutil.rmtree(theme)
+        theme.symlink_to(THEME_DIR)
+    return realm_text
+
+
 @dataclass
 class KeycloakInstance:
     """One Keycloak install folder with its own ports, data and log."""
@@ -143,19 +164,7 @@ class KeycloakInstance:
         A changed realm-export.json wipes the dev database, because --import-realm skips a realm
         that already exists.
         """
-        realm_text = self.realm_file.read_text()
-        missing = missing_placeholders(realm_text, self.env)
-        if missing:
-            raise SystemExit(f"realm-export.json needs these environment variables: {', '.join(missing)}")
-        if not (self.directory / "bin" / "kc.sh").exists():
-            say(f"copying the distribution into {self.directory}")
-            self.directory.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(distribution(), self.directory, symlinks=True)
-        theme = self.directory / "themes" / "woundwo"
-        if not theme.is_symlink():
-            if theme.exists():
-                shutil.rmtree(theme)
-            theme.symlink_to(THEME_DIR)
+        realm_text = install(self.directory, self.env, self.realm_file)
         realm_hash = hashlib.sha256(realm_text.encode()).hexdigest()
         data = self.directory / "data"
         marker = self._realm_marker

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -48,3 +50,40 @@ def stop(process: subprocess.Popen | None, grace: float = 30) -> None:
         process.wait()
     except ProcessLookupError:
         pass
+
+
+def kill(process: subprocess.Popen | None) -> None:
+    """kill -9 a whole process group (a crash, not a shutdown); return once every member is gone.
+
+    Reaping the leader is not enough: until its last child dies, a listening socket they share still
+    completes connections (which then break), and a test would see a half-dead server.
+    """
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def run_until_stopped(start: Callable[[], object], banner: Callable[[], str], stop: Callable[[], None],
+                      say: Callable[[str], None]) -> None:
+    """`make run` and `make cluster` in the foreground: start, print the banner, wait for Ctrl-C or SIGTERM, stop."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        start()
+        print(banner(), flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        say("stopping")
+        stop()

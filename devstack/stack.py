@@ -8,7 +8,6 @@ is re-imported (and re-seeded) automatically.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
@@ -118,17 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         stack = Stack(TEST_PORTS, TEST_STATE_DIR, with_bridge=False)
     else:
         stack = Stack(DEV_PORTS, REPO_ROOT / ".devstack")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        stack.start(fresh=args.fresh)
-        print(stack.banner(), flush=True)
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        say("stopping")
-        stack.stop()
-
+    processes.run_until_stopped(lambda: stack.start(fresh=args.fresh), stack.banner, stack.stop, say)
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ from devstack.settings import REPO_ROOT
 from tests.integration.test_activation import SUBJECTS
 from tests.support.keycloak_tap import KeycloakTap
 from devstack.bulk_activations import (
-    Mailbox, flask_command, insert_due_activations, kill_group, migrate,
+    Mailbox, flask_command, insert_due_activations, migrate,
     partner_accounts, progress, sent_emails, wait_until,
 )
 
@@ -82,7 +82,7 @@ def test_kill_9_mid_batch_then_restart_after_the_lease_gives_everyone_exactly_on
         try:
             wait_for_mails(worker, RANDOM_KILL_AFTER)
         finally:
-            kill_group(worker)
+            processes.kill(worker)
         report = [f"kill 1 (untimed): {len(mailed())} e-mailed, {len(sent_emails(database))} recorded, "
                   f"outbox {progress(database).outbox}"]
 
@@ -92,10 +92,10 @@ def test_kill_9_mid_batch_then_restart_after_the_lease_gives_everyone_exactly_on
             worker = start_worker(number)
             try:
                 wait_for_mails(worker, TIMED_KILL_AFTER)
-                tap.arm(SET_PASSWORD_CALL, moment, lambda _line, victim=worker: kill_group(victim))
+                tap.arm(SET_PASSWORD_CALL, moment, lambda _line, victim=worker: processes.kill(victim))
                 assert tap.fired.wait(60), f"no execute-actions-email call after arming ({moment})"
             finally:
-                kill_group(worker)
+                processes.kill(worker)
             user_id = re.search(r"/users/([^/]+)/execute-actions-email", tap.fired_request).group(1)
             timed[moment] = by_user_id[user_id]
             time.sleep(3)  # let Keycloak finish what the dead worker asked for, then look

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from devstack.settings import REPO_ROOT
-from tests.support.debian import debian_program
+from devstack.debian import debian_program
 
 RULES = REPO_ROOT / "deploy" / "prometheus"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+from devstack.debian import debian_program
 from devstack.keycloak import KEYCLOAK_VERSION
 from devstack.settings import REPO_ROOT
 
@@ -41,3 +42,35 @@ def test_compose_refuses_to_run_without_secrets():
     result = subprocess.run(["docker", "compose", "--env-file", "/dev/null", "config", "-q"], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "set it in .env" in result.stderr
+
+
+CLUSTER_FILES = ["-f", "docker-compose.yml", "-f", "docker-compose.cluster.yml"]
+
+
+def test_compose_cluster_variant_runs_two_of_each_behind_nginx_alone_on_loopback():
+    result = subprocess.run(["docker", "compose", "--env-file", ".env.example", *CLUSTER_FILES, "config", "--format",
+                             "json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert {"keycloak", "keycloak-2", "bridge", "bridge-2", "worker", "worker-2", "nginx"} <= set(services)
+    for node in ("keycloak", "keycloak-2"):
+        assert services[node]["command"][0] == "start" and "--cache-stack=jdbc-ping" in services[node]["command"]
+        assert not services[node].get("ports")
+    for name in ("bridge", "bridge-2", "worker", "worker-2"):
+        assert services[name]["environment"]["BRIDGE_KEYCLOAK_URL"] == "http://nginx:8081"
+        assert services[name]["environment"]["BRIDGE_RATELIMIT_STORAGE_URI"] == "redis://redis:6379/0"
+    assert [port["host_ip"] for port in services["nginx"]["ports"]] == ["127.0.0.1"] * 3
+
+
+def test_compose_cluster_nginx_configuration_is_accepted_by_nginx(tmp_path):
+    """nginx -t on docker/nginx-cluster.conf, the service names pointed at loopback (no Docker DNS here)."""
+    config = (REPO_ROOT / "docker" / "nginx-cluster.conf").read_text()
+    for host in ("keycloak-2", "keycloak", "bridge-2", "bridge"):
+        config = config.replace(f"server {host}:", "server 127.0.0.1:")
+    config = config.replace("/etc/nginx/woundwo/", f"{REPO_ROOT / 'deploy' / 'nginx'}/")
+    (tmp_path / "nginx.conf").write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n{config}")
+    nginx = str(debian_program("nginx", "/usr/sbin/nginx"))
+    checked = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=60)
+    # The whole file and its includes parsed; creating the image's temporary folders is not our part.
+    assert "syntax is ok" in checked.stderr, checked.stderr

@@ -1,6 +1,6 @@
 """Debian's nginx in front of the test Keycloak, configured with the files we ship in deploy/nginx/.
 
-The binary is the installed one, else unpacked from Debian's package (tests/support/debian.py):
+The binary is the installed one, else unpacked from Debian's package (devstack/debian.py):
 installing the package would also start the system nginx service, whose default site listens on
 port 80 of every interface.
 
@@ -22,7 +22,7 @@ from typing import Iterator
 from devstack import processes
 from devstack.settings import REPO_ROOT
 from devstack.ports import free_ports
-from tests.support.debian import debian_program
+from devstack.debian import debian_program
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx"
 # The address a test's "portal app server" sends from (the whole of 127.0.0.0/8 reaches 127.0.0.1 on Linux).

@@ -1,4 +1,4 @@
-"""Programs from Debian packages that the tests run but must not install as services (nginx, Prometheus).
+"""Programs from Debian packages that the tests and the local cluster run but must not install as services (nginx, Prometheus).
 
 The installed program is used when there is one; otherwise the package is fetched once with
 `apt-get download` (no root needed, no service started) and unpacked into the download cache,
