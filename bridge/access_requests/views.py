@@ -53,8 +53,10 @@ def _filled_too_fast(form: AccessRequestForm) -> bool:
     return time.time() - float(started) < current_app.config["REQUEST_MIN_FILL_SECONDS"]
 
 
-def _render_form(form: AccessRequestForm, notice: str | None = None, status: int = 200, **context):
-    form.started.data = _stamp()
+def _render_form(form: AccessRequestForm, notice: str | None = None, status: int = 200, restart_clock: bool = True,
+                 **context):
+    if restart_clock or not form.started.data:
+        form.started.data = _stamp()
     return render_template("request_access.html", form=form, notice=notice, **_links(), **context), status
 
 
@@ -78,6 +80,9 @@ def request_access():
     if request.method == "GET":
         form.language.data = str(get_locale())
         return _render_form(form)
+    if request.form.get("switch_language"):
+        # A language link re-sent what was typed (static/language-switch.js): show it again, check and store nothing.
+        return _render_form(form, restart_clock=False)
     if not form.validate_on_submit():
         return _render_form(form, notice="invalid", status=400)
     if form.leave_empty.data:

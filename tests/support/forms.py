@@ -16,8 +16,9 @@ def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input[^>]*name="(csrf_token|started)"[^>]*value="([^"]*)"', html))
 
 
-def submit_request(client, lang: str = "en", **fields):
-    """GET the request form, then POST it with VALID_REQUEST overridden by `fields`."""
+def submit_request(client, lang: str = "en", to_lang: str | None = None, **fields):
+    """GET the request form, then POST it with VALID_REQUEST overridden by `fields` (to the page in `to_lang`,
+    as a language link does, when given)."""
     page = client.get(f"/request-access?lang={lang}")
     data = {**VALID_REQUEST, **hidden_fields(page.get_data(as_text=True)), **fields}
-    return client.post(f"/request-access?lang={lang}", data={k: v for k, v in data.items() if v is not None})
+    return client.post(f"/request-access?lang={to_lang or lang}", data={k: v for k, v in data.items() if v is not None})
