@@ -77,3 +77,38 @@ def test_update_password_page_refuses_a_short_password_in_our_words(
     assert "input-error-password" in page.locator("#password-new").get_attribute("aria-describedby").split()
     expect(page.locator("#ww-page-message")).to_have_count(0)
     screenshot(page, "update-password-too-short-fr")
+
+
+def test_a_reset_asked_for_an_unknown_address_ends_on_one_message_that_no_e_mail_was_sent(
+        keycloak, bridge_server, mailcatcher, new_page, redirect_uri, screenshot, axe_clean):
+    nobody = f"nobody.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
+    page = new_page()
+    reset = LoginPage.open(page, keycloak.url, redirect_uri, "en").forgot_password()
+    reset.enter_email(nobody)
+    reset.expect_status("unknown")
+
+    login = reset.request_link()
+    # Keycloak answers as for any address ("if this address has B2B access, an e-mail is on its way") and
+    # fills the address in; the check's answer for it replaces that notice: one message, not green above red.
+    expect(login.email).to_have_value(nobody)
+    login.expect_status("unknown")
+    expect(login.page_message).to_be_hidden()
+    expect(login.message).to_have_text(re.compile(r"^No e-mail was sent: we could not find B2B access for this address\."))
+    assert login.announcement().startswith("No e-mail was sent")
+    screenshot(page, "reset-unknown-one-message")
+    axe_clean(page)
+    assert not [m for m in mailcatcher.messages() if m["To"][0]["Address"] == nobody]
+
+
+def test_a_reset_asked_for_a_known_address_keeps_keycloaks_notice_beside_the_green_field(
+        make_partner, keycloak, bridge_server, mailcatcher, new_page, redirect_uri):
+    partner = make_partner("fr")
+    page = new_page(locale="fr-FR")
+    reset = LoginPage.open(page, keycloak.url, redirect_uri, "fr").forgot_password()
+    reset.enter_email(partner.email)
+    reset.expect_status("known")
+    login = reset.request_link()
+    login.expect_status("known")
+    expect(login.page_message).to_be_visible()
+    expect(login.page_message).to_contain_text("un e-mail avec un lien est en route")
+    wait_for_message(mailcatcher, partner.email)
