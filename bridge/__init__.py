@@ -1,6 +1,6 @@
 """The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
 
-One package per feature (email_check, access_requests, review, delivery, directory) above a common
+One package per feature (email_check, access_requests, contact, review, delivery, directory) above a common
 core and the Keycloak interface; docs/architecture.md draws the layers.
 """
 
@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.access_requests import views as public
+from bridge.contact import views as contact
 from bridge.core import cli as db_cli
 from bridge.core import db, errors, headers, health, metrics, settings
 from bridge.core.cookie_session import CookieFirstSessionInterface
@@ -88,6 +89,7 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.register_blueprint(metrics.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(contact.blueprint)
     app.register_blueprint(manage.blueprint, url_prefix="/manage")
     app.extensions["bridge.manager_sign_in"] = ManagerSignIn(app)
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url,

@@ -1,1 +1,1 @@
-"""Account requests by customer number, and the public pages around them (request form, help)."""
+"""Account requests by customer number: the request form, its rules and its confirmation."""

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from bridge.core.forms import account_address, email_address, no_control_characters, person_name, required, strip
-from bridge.directory.customers import is_valid_customer_number, normalize_customer_number
+from bridge.core.forms import (GuardedForm, account_address, email_address, no_control_characters, person_name,
+                               required, strip)
+from bridge.directory.forms import customer_number_field
 
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 MESSAGE_MAX = 1000
 
 
-def _customer_number_format(form, field) -> None:
-    if field.data and not is_valid_customer_number(normalize_customer_number(field.data),
-                                                   current_app.config["CUSTOMER_NUMBER_PATTERN"]):
-        raise ValidationError(_l("A customer number has 5 to 10 digits, for example 100001."))
-
-
-class AccessRequestForm(FlaskForm):
+class AccessRequestForm(GuardedForm):
     """A partner employee asks for B2B access with the customer number from an invoice."""
 
-    customer_number = StringField(_l("Customer number"), filters=[strip], render_kw={"inputmode": "numeric"}, validators=[
-        required(), Length(max=40), no_control_characters(), _customer_number_format])
+    customer_number = customer_number_field()
     company = StringField(_l("Company"), filters=[strip], validators=[required(), Length(max=200), no_control_characters()])
     first_name = StringField(_l("First name"), filters=[strip], validators=[
         required(), Length(max=100), no_control_characters(), person_name])
@@ -46,6 +38,3 @@ class AccessRequestForm(FlaskForm):
     ])
     privacy_consent = BooleanField(_l("I agree that WOUNDWO processes these details to handle my request."),
                                    [DataRequired(message=_l("Please confirm that you agree, so that we can handle your request."))])
-    # Bots fill every field; people never see this one.
-    leave_empty = StringField(_l("Leave this field empty"), [Optional()])
-    started = HiddenField()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, Email, ValidationError
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from bridge.keycloak import profile
 
@@ -54,3 +59,37 @@ def account_address(form, field) -> None:
     if field.data and not form.email.errors and profile.email_problem(field.data):
         raise ValidationError(_l("This address cannot be used for a sign-in: the part before the @ may not hold "
                                  "accents or letters other than a to z. Please use another work address."))
+
+
+_CLOCK_SALT = "request-form-started"
+
+
+class GuardedForm(FlaskForm):
+    """A public form's guards against bots, beside CSRF and the rate limits: a field people never see (bots
+    fill every field) and the signed time the form was shown (bots post at once; BRIDGE_REQUEST_MIN_FILL_SECONDS)."""
+
+    leave_empty = StringField(_l("Leave this field empty"), [Optional()])
+    started = HiddenField()
+
+    def start_clock(self, restart: bool = True) -> None:
+        """Sign the time the form is shown; with `restart` false, a time already there is kept."""
+        if restart or not self.started.data:
+            self.started.data = URLSafeSerializer(current_app.secret_key, salt=_CLOCK_SALT).dumps(time.time())
+
+    def filled_by_bot(self) -> bool:
+        """The hidden field was filled."""
+        return bool(self.leave_empty.data)
+
+    def filled_too_fast(self) -> bool:
+        """Sent sooner after it was shown than a person can (or with a time that is not ours)."""
+        try:
+            started = URLSafeSerializer(current_app.secret_key, salt=_CLOCK_SALT).loads(self.started.data or "")
+        except BadSignature:
+            return True
+        return time.time() - float(started) < current_app.config["REQUEST_MIN_FILL_SECONDS"]
+
+
+def language_switch_requested() -> bool:
+    """A language link re-sent the form's values (static/language-switch.js): show them in the new language,
+    check and store nothing."""
+    return bool(request.form.get("switch_language"))

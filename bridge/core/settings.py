@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     request_attempt_limit_per_ip: RateLimits = "300 per hour"
     request_limit_per_email: RateLimits = "3 per day"
     request_min_fill_seconds: Annotated[float, Field(ge=0)] = 1  # bots post at once; autofill and a click take 2 s
+    # The help page's contact form: accepted messages per client IP, per sender address and per customer
+    # number (one regional manager's inbox); its posts count against request_attempt_limit_per_ip's brake too.
+    contact_limit_per_ip: RateLimits = "10 per hour;30 per day"
+    contact_limit_per_email: RateLimits = "5 per day"
+    contact_limit_per_customer: RateLimits = "20 per day"
     outbox_max_attempts: Annotated[int, Field(gt=0)] = 8
     outbox_claim_lease_seconds: Seconds = 600  # a claim older than this belongs to a dead worker
     worker_poll_seconds: Seconds = 5

@@ -33,6 +33,7 @@ class Mail:
     subject: str
     text: str
     html: str
+    reply_to: str = ""  # where the reader's reply goes instead of the unread sender (a contact message's author)
 
     def as_payload(self) -> dict:
         return asdict(self)
@@ -64,6 +65,8 @@ def send(payload: dict) -> None:
     message["From"] = formataddr((config["MAIL_FROM_NAME"], config["MAIL_FROM"]))
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
+    if payload.get("reply_to"):
+        message["Reply-To"] = payload["reply_to"]
     domain = config["MAIL_FROM"].split("@")[-1]
     # Stable across retries of one outbox row: a mail sent again after a crash is recognisably the same.
     # (Rows queued before message keys existed get a fresh id.)

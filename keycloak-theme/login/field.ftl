@@ -46,6 +46,8 @@
         <span data-status="known">${msg("wwEmailKnown")}</span>
         <span data-status="pending">${msg("wwEmailPending", "@@since@@")}</span>
         <span data-status="unknown">${msg("wwEmailUnknown")}<#local contact = ww.localUrl("contactUrl")><#if contact?has_content> <a href="${contact}">${msg("wwEmailUnknownContact")}</a></#if></span>
+        <span data-status="pending" data-after-reset>${msg("wwResetNoMailPending", "@@since@@")}</span>
+        <span data-status="unknown" data-after-reset>${msg("wwResetNoMailUnknown")}<#if contact?has_content> <a href="${contact}">${msg("wwEmailUnknownContact")}</a></#if></span>
         <span data-status="invalid">${msg("wwEmailInvalid")}</span>
         <span data-status="throttled">${msg("wwEmailThrottled")}</span>
         <span data-status="unavailable">${msg("wwEmailUnavailable")}</span>

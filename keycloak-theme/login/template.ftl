@@ -66,7 +66,9 @@
 
         <#-- App-initiated actions should not see warnings about the action they are doing. -->
         <#if displayMessage && message?has_content && (message.type != 'warning' || !isAppInitiatedAction??)>
-            <div id="ww-page-message" class="ww-alert ww-alert--${message.type}">
+            <#-- Marked after a reset request: email-check.js swaps it for "no e-mail was sent" when the check
+                 says the address has no access (docs/security.md, "After a reset request"). -->
+            <div id="ww-page-message" class="ww-alert ww-alert--${message.type}"<#if message.summary == msg("emailSentMessage")> data-reset-requested</#if>>
                 <p class="ww-alert__text">${kcSanitize(message.summary)?no_esc}</p>
             </div>
         </#if>

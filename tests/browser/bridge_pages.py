@@ -1,4 +1,5 @@
-"""Page objects for the bridge's own pages: the account request, its confirmation and the review UI.
+"""Page objects for the bridge's own pages: the account request, its confirmation, the help page's contact form
+and the review UI.
 
 They complete `pages.py` (Keycloak's pages in our theme). Selectors are the ids the bridge's templates
 render (WTForms gives each input its field name as id, `_form.html` adds `<id>-error` and `<id>-hint`).
@@ -128,6 +129,42 @@ class ConfirmationPage:
         expect(page).to_have_url(re.compile(r"/request-access/sent(\?|$)"))
         self.title = page.locator("h1")
         self.text = page.locator("main .card")
+
+
+class HelpPage:
+    """The help page (/help) and its contact form to the regional manager."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.form = page.locator("#contact ~ form[method=post]")
+        expect(self.form).to_be_visible()
+        self.shown_at = time.monotonic()
+        self.notice = page.locator("#form-notice")
+        self.send_button = self.form.locator("button[type=submit]")
+
+    @classmethod
+    def open(cls, page: Page, bridge_url: str, lang: str) -> HelpPage:
+        page.goto(f"{bridge_url}/help?lang={lang}#contact")
+        return cls(page)
+
+    def input(self, name: str) -> Locator:
+        return self.page.locator(f"#{name}")
+
+    def error(self, name: str) -> Locator:
+        return self.page.locator(f"#{name}-error")
+
+    def write(self, **fields: str) -> None:
+        """Type each field as a person does, and take at least the time a person takes."""
+        for name, value in fields.items():
+            self.input(name).press_sequentially(value, delay=TYPING_DELAY_MS)
+        remaining = MIN_FILL_SECONDS + 0.5 - (time.monotonic() - self.shown_at)
+        if remaining > 0:
+            self.page.wait_for_timeout(remaining * 1000)
+
+    def send(self) -> None:
+        """Click the button once; wait for the answer page."""
+        with self.page.expect_navigation():
+            self.send_button.click()
 
 
 def open_review_ui(page: Page, bridge_url: str, path: str = "/manage/") -> LoginPage:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy import create_engine, select
 
+from bridge.core.models import AccessRequest
 from devstack.settings import REPO_ROOT
 from tests.browser.any_browser import PlaywrightPage, SeleniumPage
 
@@ -173,3 +175,16 @@ def make_partner(gateway):
         return account
 
     return make
+
+
+@pytest.fixture
+def stored_request(bridge_server):
+    """stored_request(email) → the request the bridge saved for that address (read from its database)."""
+    engine = create_engine(bridge_server.env["BRIDGE_DATABASE_URL"])
+
+    def find(email: str) -> AccessRequest | None:
+        with engine.connect() as connection:
+            return connection.execute(select(AccessRequest).where(AccessRequest.email == email)).first()
+
+    yield find
+    engine.dispose()

@@ -386,3 +386,50 @@ def test_without_javascript_the_plain_form_signs_in(sign_in_page, redirect_uri, 
     with page.lands_on(redirect_uri) as landing:
         page.click(SIGN_IN)
     assert landing.code
+
+
+def test_switching_the_language_on_the_request_form_keeps_what_was_typed_and_sends_nothing(
+        open_browser, bridge_server, stored_request):
+    page = open_browser(locale="fr-FR")
+    page.goto(f"{bridge_server.url}/request-access?lang=fr")
+    page.wait_for("main form[method=post]")
+    email = f"request.language.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
+    typed = {"customer_number": "100001", "company": "Pharmacie Centrale", "first_name": "Léa",
+             "last_name": "Lefèvre", "email": email, "job_title": "Préparatrice", "message": "Merci d'avance."}
+    for field, value in typed.items():
+        page.type(f"#{field}", value)
+    page.click("#privacy_consent")
+
+    page.click(".languages a[lang=de]")
+    page.wait_until(lambda: page.text("h1") == "B2B-Zugang beantragen", f"the German form (h1: {page.text('h1')!r})")
+    assert page.attribute("html", "lang") == "de"
+    assert {field: page.value(f"#{field}") for field in typed} == typed
+    assert page.run("return document.querySelector('#privacy_consent').checked")
+    assert page.value("#language") == "fr", "the e-mails' language is what the person chose, not the page's"
+    assert not page.exists(".error") and page.text("#form-notice") == "", "nothing was checked yet"
+    assert stored_request(email) is None, "nothing was stored"
+
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_until(lambda: page.text("h1") == "Vielen Dank, Ihre Anfrage wurde gesendet",
+                    f"the German confirmation (h1: {page.text('h1')!r})")
+    assert stored_request(email) is not None
+
+
+@pytest.mark.parametrize("page_path", ["sign-in", "forgot-password"])
+def test_switching_the_language_on_the_sign_in_pages_keeps_the_typed_address_never_the_password(
+        sign_in_page, page_path):
+    page = sign_in_page("en")
+    if page_path == "forgot-password":
+        page.click("#ww-forgot-password")
+        page.wait_for("#kc-reset-password-form")
+    page.type(EMAIL, PARTNER.email)
+    if page_path == "sign-in":
+        page.type(PASSWORD, PARTNER.password)
+
+    page.click(".ww-lang a[hreflang=fr]")
+    page.wait_until(lambda: page.attribute("html", "lang") == "fr", "the French page")
+    page.wait_until(lambda: page.value(EMAIL) == PARTNER.email, "the typed address back in its field")
+    if page_path == "sign-in":
+        assert page.value(PASSWORD) == ""
+    page.wait_until(lambda: EmailCheck(page).status() not in ("", "idle"), "the live check to look at the address")
+    assert page.run("return sessionStorage.length") == 0, "the kept address is forgotten once it is back"

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, select
 
-from bridge.core.models import AccessRequest
 from tests.browser.bridge_pages import (ConfirmationPage, RequestAccessPage, RequestDetails, html_language,
                                         sticking_out)
 from tests.browser.pages import LoginPage
@@ -48,19 +46,6 @@ GERMAN = Language("de", "de-DE", "B2B-Zugang beantragen", "Kundennummer",
                   "Bitte korrigieren Sie die unten markierten Felder.", "Bitte füllen Sie dieses Feld aus.",
                   "Bitte bestätigen Sie Ihr Einverständnis, damit wir Ihre Anfrage bearbeiten können.",
                   "Vielen Dank, Ihre Anfrage wurde gesendet", "am folgenden Tag um 04:00 Uhr", "Spam-Ordner")
-
-
-@pytest.fixture
-def stored_request(bridge_server):
-    """stored_request(email) → the request the bridge saved for that address (read from its database)."""
-    engine = create_engine(bridge_server.env["BRIDGE_DATABASE_URL"])
-
-    def find(email: str) -> AccessRequest | None:
-        with engine.connect() as connection:
-            return connection.execute(select(AccessRequest).where(AccessRequest.email == email)).first()
-
-    yield find
-    engine.dispose()
 
 
 @pytest.fixture

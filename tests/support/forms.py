@@ -16,8 +16,25 @@ def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input[^>]*name="(csrf_token|started)"[^>]*value="([^"]*)"', html))
 
 
-def submit_request(client, lang: str = "en", **fields):
-    """GET the request form, then POST it with VALID_REQUEST overridden by `fields`."""
-    page = client.get(f"/request-access?lang={lang}")
-    data = {**VALID_REQUEST, **hidden_fields(page.get_data(as_text=True)), **fields}
-    return client.post(f"/request-access?lang={lang}", data={k: v for k, v in data.items() if v is not None})
+def submit_request(client, lang: str = "en", to_lang: str | None = None, **fields):
+    """GET the request form, then POST it with VALID_REQUEST overridden by `fields` (to the page in `to_lang`,
+    as a language link does, when given)."""
+    return _send_form(client, "/request-access", "/request-access", VALID_REQUEST, lang, to_lang, fields)
+
+
+VALID_CONTACT = {
+    "name": "Zoé Durand", "email": "zoe.durand@pharmacie-centrale.example", "customer_number": "100001",
+    "message": "Bonjour,\nnotre accès ne fonctionne plus depuis lundi. Merci de votre aide.",
+}
+
+
+def send_contact(client, lang: str = "en", to_lang: str | None = None, **fields):
+    """GET the help page, then POST its contact form with VALID_CONTACT overridden by `fields` (to the page in
+    `to_lang`, as a language link does, when given)."""
+    return _send_form(client, "/help", "/help/contact", VALID_CONTACT, lang, to_lang, fields)
+
+
+def _send_form(client, page_path: str, action: str, valid: dict, lang: str, to_lang: str | None, fields: dict):
+    page = client.get(f"{page_path}?lang={lang}")
+    data = {**valid, **hidden_fields(page.get_data(as_text=True)), **fields}
+    return client.post(f"{action}?lang={to_lang or lang}", data={k: v for k, v in data.items() if v is not None})

@@ -91,17 +91,27 @@ def mailbox() -> MailRecorder:
 
 
 @pytest.fixture
-def app(twin, mailbox):
-    """The whole bridge on the twin, a mail recorder and in-memory SQLite with the demo directory."""
+def make_bridge(twin, mailbox):
+    """make_bridge(**settings): the whole bridge on the twin, a mail recorder and in-memory SQLite with the demo
+    directory, UNIT_SETTINGS overridden by `settings`."""
     from bridge import create_app
     from bridge.core.db import session
     from bridge.directory.customers import import_customers
 
-    bridge = create_app(dict(UNIT_SETTINGS), keycloak=twin, mail=mailbox)
-    Base.metadata.create_all(bridge.extensions["bridge.engine"])
-    with bridge.app_context():
-        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), bridge.config["CUSTOMER_NUMBER_PATTERN"])
-    return bridge
+    def make(**settings):
+        bridge = create_app({**UNIT_SETTINGS, **settings}, keycloak=twin, mail=mailbox)
+        Base.metadata.create_all(bridge.extensions["bridge.engine"])
+        with bridge.app_context():
+            import_customers(session(), DEMO_CUSTOMERS.read_bytes(), bridge.config["CUSTOMER_NUMBER_PATTERN"])
+        return bridge
+
+    return make
+
+
+@pytest.fixture
+def app(make_bridge):
+    """The whole bridge with UNIT_SETTINGS."""
+    return make_bridge()
 
 
 @pytest.fixture

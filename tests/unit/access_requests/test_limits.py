@@ -5,48 +5,36 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bridge import create_app
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, Base, RequestStatus
-from bridge.directory.customers import import_customers
-from devstack.seed import DEMO_CUSTOMERS
+from bridge.core.models import AccessRequest, RequestStatus
 from tests.support.forms import submit_request
-from tests.unit.conftest import UNIT_SETTINGS
-
-
-def bridge(twin, mailbox, **settings):
-    app = create_app({**UNIT_SETTINGS, **settings}, keycloak=twin, mail=mailbox)
-    Base.metadata.create_all(app.extensions["bridge.engine"])
-    with app.app_context():
-        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), app.config["CUSTOMER_NUMBER_PATTERN"])
-    return app
 
 
 def colleague(index: int) -> str:
     return f"colleague.{index:02d}@pharmacie-centrale.example"
 
 
-def test_twenty_colleagues_behind_one_address_each_get_their_request_through_despite_typos(twin, mailbox):
-    client = bridge(twin, mailbox).test_client()
+def test_twenty_colleagues_behind_one_address_each_get_their_request_through_despite_typos(make_bridge):
+    client = make_bridge().test_client()
     for index in range(20):
         assert submit_request(client, "en", email=colleague(index), customer_number="1OOOO1").status_code == 400
         assert submit_request(client, "en", email=colleague(index)).status_code == 302, index
 
 
-def test_a_flood_of_accepted_requests_from_one_address_is_stopped(twin, mailbox):
-    client = bridge(twin, mailbox, REQUEST_LIMIT_PER_IP="5 per hour").test_client()
+def test_a_flood_of_accepted_requests_from_one_address_is_stopped(make_bridge):
+    client = make_bridge(REQUEST_LIMIT_PER_IP="5 per hour").test_client()
     codes = [submit_request(client, "en", email=colleague(index)).status_code for index in range(7)]
     assert codes == [302] * 5 + [429] * 2
 
 
-def test_a_flood_of_refused_posts_is_stopped_too(twin, mailbox):
-    client = bridge(twin, mailbox, REQUEST_ATTEMPT_LIMIT_PER_IP="10 per hour").test_client()
+def test_a_flood_of_refused_posts_is_stopped_too(make_bridge):
+    client = make_bridge(REQUEST_ATTEMPT_LIMIT_PER_IP="10 per hour").test_client()
     codes = [submit_request(client, "en", customer_number="x").status_code for _ in range(12)]
     assert codes == [400] * 10 + [429] * 2
 
 
-def test_one_persons_address_gets_at_most_three_requests_a_day(twin, mailbox):
-    app = bridge(twin, mailbox)
+def test_one_persons_address_gets_at_most_three_requests_a_day(make_bridge):
+    app = make_bridge()
     victim = "victim@pharmacie-centrale.example"
     codes = []
     for attempt in range(4):

@@ -156,3 +156,13 @@ def test_leading_zeros_follow_the_directory(app, client):
 def test_phones_get_a_number_pad_for_the_customer_number(client):
     page = client.get("/request-access?lang=en").get_data(as_text=True)
     assert 'name="customer_number"' in page and 'inputmode="numeric"' in page
+
+
+def test_switching_the_language_shows_what_was_typed_in_the_new_language_without_checking_or_storing_it(app, client):
+    response = submit_request(client, "fr", to_lang="de", switch_language="de", email="not-yet-complete@", first_name="",
+                              message="Bonjour, merci.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="de">' in page
+    assert 'value="not-yet-complete@"' in page and "Bonjour, merci." in page and 'value="Pharmacie Centrale"' in page
+    assert 'class="error"' not in page and 'class="alert' not in page
+    assert count(app, AccessRequest) == 0

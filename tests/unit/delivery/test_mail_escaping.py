@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bridge.contact.service import ContactMessage
 from bridge.core.models import AccessRequest, Customer
 from bridge.delivery import mailer
 
@@ -48,6 +49,10 @@ def every_mail(language: str) -> dict[str, mailer.Mail]:
         "request_rejected": mailer.compose("request_rejected", request.email, language, request=request, reason=HOSTILE),
         "access_active": mailer.compose("access_active", request.email, language, request=request,
                                         sign_in_url="http://portal.test/"),
+        "contact_manager": mailer.compose("contact_manager", "m@woundwo.example", language, customer=customer,
+                                          contact=ContactMessage(name=HOSTILE, email=HOSTILE, customer_number=HOSTILE,
+                                                                 message=HOSTILE),
+                                          without_manager=True),
     }
 
 

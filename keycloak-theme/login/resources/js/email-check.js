@@ -41,6 +41,10 @@
     var switchedOff = false;
     var timer = 0;
     var seenValue = input.value; // last value seen by an input event or a poll
+    // After a reset request Keycloak shows "if this address has access, an e-mail is on its way" with the
+    // address filled in; when the check finds no access for it, one message says that no e-mail was sent.
+    var resetNotice = document.querySelector("#ww-page-message[data-reset-requested]");
+    var resetFor = resetNotice ? input.value.replace(EDGE_SPACE, "").toLowerCase() : null;
 
     function show(status) {
       if (status === state) {
@@ -53,7 +57,13 @@
       } else {
         input.removeAttribute("aria-invalid");
       }
-      var text = texts && texts.content.querySelector('[data-status="' + status + '"]');
+      var noMail = resetFor !== null && (status === "unknown" || status === "pending")
+        && (checkedValue || "").toLowerCase() === resetFor;
+      if (resetNotice) {
+        resetNotice.hidden = noMail;
+      }
+      var text = texts && texts.content.querySelector('[data-status="' + status + '"]'
+        + (noMail ? "[data-after-reset]" : ":not([data-after-reset])"));
       message.textContent = "";
       if (text) {
         var copy = text.cloneNode(true);
