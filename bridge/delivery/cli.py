@@ -12,11 +12,11 @@ from flask import current_app
 
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
-from bridge.delivery import activation, reminders
+from bridge.delivery import activation, follow_up
 from bridge.delivery.handlers import run_due
 
 
-REMINDER_SCAN_SECONDS = 600  # reminders count in working days: looking every ten minutes is plenty
+FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
 
 
 @click.command("worker")
@@ -26,12 +26,11 @@ def worker_command(once: bool) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     click.echo("worker started", err=True)
-    config, next_reminder_scan = current_app.config, 0.0
+    config, next_follow_up = current_app.config, 0.0
     while not stopping.is_set():
-        if time.monotonic() >= next_reminder_scan:  # pending requests that wait too long remind their manager
-            reminders.queue_due(session(), utcnow(), config["REMINDER_WORKING_DAYS"], config["TIME_ZONE"],
-                                config["PUBLIC_URL"])
-            next_reminder_scan = time.monotonic() + REMINDER_SCAN_SECONDS
+        if time.monotonic() >= next_follow_up:  # pending requests that wait too long: reminders, expiry
+            follow_up.follow_up(session(), utcnow(), config)
+            next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)

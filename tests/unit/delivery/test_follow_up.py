@@ -1,5 +1,6 @@
 """A request nobody decides reminds its manager after N working days of the customer's country, once per
-N working days, in the manager's language; decided requests never do."""
+N working days, in the manager's language, and expires after K days with a kind word to the requester;
+decided requests never do either."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from bridge.core.db import session
 from bridge.core.models import AccessRequest, OutboxItem, RequestStatus, utcnow
-from bridge.delivery import reminders
+from bridge.delivery import follow_up
 from bridge.delivery.schedule import working_days_later
 from tests.support.worker import run_outbox
 
@@ -41,9 +42,9 @@ def pending(app, created_at: datetime, customer_number: str = "100001") -> int:
 
 
 def queue(app, now: datetime) -> int:
+    """The reminders queued by one follow-up pass at `now`."""
     with app.app_context():
-        return reminders.queue_due(session(), now, app.config["REMINDER_WORKING_DAYS"], "Europe/Paris",
-                                   app.config["PUBLIC_URL"])
+        return follow_up.follow_up(session(), now, app.config)["reminded"]
 
 
 def test_one_reminder_after_two_working_days_then_one_per_two_more(app, mailbox):
@@ -78,3 +79,34 @@ def test_the_worker_looks_for_due_reminders(app):
     with app.app_context():
         keys = session().scalars(select(OutboxItem.idempotency_key)).all()
     assert [key for key in keys if ":reminder:" in key]
+
+
+def test_after_30_days_the_request_expires_the_requester_is_told_kindly_and_may_ask_again(app, client, mailbox):
+    from tests.support.forms import submit_request
+    request_id = pending(app, MONDAY)
+    with app.app_context():
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=30) - timedelta(minutes=1),
+                                   app.config)["expired"] == 0
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=30), app.config)["expired"] == 1
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=31), app.config)["expired"] == 0
+    assert stored_status(app, request_id) == RequestStatus.EXPIRED
+    run_outbox(app, kinds=("mail",))
+    [told] = mailbox.to("zoe.durand@pharmacie-centrale.example")
+    text = told.get_body(("plain",)).get_content()
+    assert "30 jours" in text and "http://bridge.test/request-access?lang=fr" in text and "/help?lang=fr" in text
+    [notice] = [mail for mail in mailbox.to("manager.west@woundwo.example") if "expir" in mail["Subject"].lower()]
+    assert f"/manage/requests/{request_id}" in notice.get_body(("plain",)).get_content()
+    assert submit_request(client, "fr").status_code == 302, "an expired request no longer blocks a new one"
+
+
+def test_a_decision_comes_first_and_nothing_expires(app):
+    request_id = pending(app, MONDAY)
+    with app.app_context():
+        session().get(AccessRequest, request_id).status = RequestStatus.APPROVED
+        session().commit()
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=60), app.config) == {"expired": 0, "reminded": 0}
+
+
+def stored_status(app, request_id: int) -> str:
+    with app.app_context():
+        return session().get(AccessRequest, request_id).status
