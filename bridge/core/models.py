@@ -39,6 +39,7 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
     FAILED = "failed"  # approved, but Keycloak would not take the account: the manager corrects and retries
     REVOKED = "revoked"  # approved, then the person's access was ended (a manager may give it back)
+    EXPIRED = "expired"  # nobody decided in time; the requester may ask again
 
 
 class ProvisioningError(StrEnum):

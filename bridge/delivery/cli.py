@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from datetime import datetime, timezone
 
 import click
@@ -11,8 +12,11 @@ from flask import current_app
 
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
-from bridge.delivery import activation
+from bridge.delivery import activation, follow_up
 from bridge.delivery.handlers import run_due
+
+
+FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
 
 
 @click.command("worker")
@@ -22,14 +26,18 @@ def worker_command(once: bool) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     click.echo("worker started", err=True)
+    config, next_follow_up = current_app.config, 0.0
     while not stopping.is_set():
+        if time.monotonic() >= next_follow_up:  # pending requests that wait too long: reminders, expiry
+            follow_up.follow_up(session(), utcnow(), config)
+            next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)
         if once:
             break
         if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
-            stopping.wait(current_app.config["WORKER_POLL_SECONDS"])
+            stopping.wait(config["WORKER_POLL_SECONDS"])
 
 
 @click.group("activations")

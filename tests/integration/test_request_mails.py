@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import requests
 from sqlalchemy import select
@@ -89,3 +90,18 @@ def test_worker_command_delivers_and_stops_on_sigterm(app, mailcatcher, test_env
     finally:
         processes.stop(worker, grace=10)
     assert worker.returncode == 0, log.read_text()
+
+
+def test_a_request_waiting_two_working_days_reminds_its_manager_through_the_worker(app, mailcatcher):
+    mailcatcher.clear()
+    assert submit_request(app.test_client(), "fr", email="waiting.long@pharmacie-centrale.example").status_code == 302
+    with app.app_context():
+        request = session().scalars(select(AccessRequest)).one()
+        request.created_at = utcnow() - timedelta(days=10)  # two weekends and more: at least one interval
+        session().commit()
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])  # as `flask --app bridge worker` runs
+    assert result.exit_code == 0, result.output
+    reminder = next(message for message in (mailcatcher.message(summary["ID"]) for summary in mailcatcher.messages())
+                    if message["Subject"].startswith("Rappel"))
+    assert reminder["To"][0]["Address"] == "manager.west@woundwo.example"
+    assert reminder["From"]["Address"] == "noreply@woundwo.com" and "jours ouvrés" in reminder["Text"]
