@@ -3,10 +3,14 @@ password find their account (profile, password, sessions), never "Something went
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from devstack.seed import MANAGER_WEST, PARTNER
+
+WOUNDWO_BLUE = "rgb(11, 79, 138)"  # #0B4F8A
 
 
 def sign_in_to_the_account_console(page, keycloak_url: str, email: str, password: str) -> None:
@@ -27,3 +31,7 @@ def test_the_account_console_works_for_everyone_who_signs_in_there(new_page, key
     body = page.locator("body").inner_text()
     assert "Something went wrong" not in body
     assert "profile.attribute" not in body, "user-profile labels are the realm's texts, not raw keys"
+    # Our account theme: WOUNDWO's logo in the masthead, in WOUNDWO blue (not Keycloak's look).
+    expect(page.locator("[data-testid=page-header] img").first).to_have_attribute(
+        "src", re.compile(r"/account/woundwo/logo\.svg$"))
+    assert page.locator(".pf-v5-c-masthead").first.evaluate("e => getComputedStyle(e).backgroundColor") == WOUNDWO_BLUE
