@@ -13,16 +13,16 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from babel.dates import format_date
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, insert, select, update
 
-from bridge.core.models import AccessRequest
+from bridge.core.models import AccessRequest, AuditEvent
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
 from devstack.settings import REPO_ROOT
 from tests.browser.bridge_pages import (MIN_FILL_SECONDS, ConfirmationPage, ManagerQueuePage, RequestAccessPage,
@@ -321,3 +321,25 @@ def test_approving_asks_once_and_cancel_changes_nothing(new_page, bridge_server,
         page.get_by_role("link", name="Cancel").click()
     assert stored_request(bridge_database, email).status == "pending"
     expect(RequestDetailPage(page).status).to_have_text("Pending")
+
+
+def test_an_account_not_created_and_an_ended_access_read_clearly_and_pass_axe(
+        new_page, bridge_server, keycloak, demo, bridge_database, axe_clean, screenshot):
+    email = unique_address()
+    request_over_http(bridge_server.url, email)
+    request_id = stored_request(bridge_database, email).id
+    with bridge_database.begin() as connection:  # as the worker leaves it after Keycloak refused the name
+        connection.execute(update(AccessRequest).where(AccessRequest.id == request_id).values(
+            status="failed", provisioning_error="name"))
+        connection.execute(insert(AuditEvent).values(  # and a colleague whose access ended
+            at=datetime.now(timezone.utc), actor=MANAGER_WEST.email, action="revoked", request_id=None,
+            remote_addr="", detail={"keycloak_user_id": str(uuid.uuid4()), "email": "left@pharmacie-centrale.example",
+                                    "customer_number": "100001", "reason": "left the company"}))
+    page = new_page()
+    open_review_ui(page, bridge_server.url, f"/manage/requests/{request_id}").sign_in(
+        MANAGER_WEST.email, MANAGER_WEST.password)
+    expect(page.locator("#provisioning-failed")).to_contain_text("Correct the name and try again")
+    expect(page.locator("#ended-title")).to_be_visible()
+    expect(page.get_by_role("button", name="Give access again")).to_be_visible()
+    screenshot(page, "failed-and-ended")
+    axe_clean(page)
