@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bridge.core.addresses import normalize
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import AccessRequest, RequestStatus, pending_request
+from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.directory.companies import same_company
 from bridge.directory.customers import find_customer, normalize_customer_number
@@ -89,7 +90,7 @@ def submit(session: Session, directory: KeycloakDirectory, broadcast: Broadcast,
         return Outcome(OutcomeKind.PENDING, pending_since=existing.created_at if existing else now)
     manager_mail = mailer.compose(
         "request_manager", request.assigned_manager_email, customer.manager_language,
-        request=request, customer=customer, review_url=f"{public_url}/manage/requests/{request.id}",
+        request=request, customer=customer, review_url=review_url(public_url, request.id),
         without_manager=customer.manager_email is None, company_differs=not same_company(request.company, customer.company),
     )
     receipt = mailer.compose("request_receipt", email, data.language, request=request)

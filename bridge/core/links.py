@@ -1,4 +1,5 @@
-"""The configured links every public page may show (contact, privacy notice, reset password, sign-in)."""
+"""The configured links every public page may show (contact, privacy notice, reset password, sign-in), and the
+link to a request in the review UI that managers' e-mails carry."""
 
 from __future__ import annotations
 
@@ -20,3 +21,8 @@ def public_links() -> dict[str, str]:
         "reset_password_url": config["RESET_PASSWORD_URL"],
         "sign_in_url": config["SIGN_IN_URL"],
     }
+
+
+def review_url(public_url: str, request_id: int) -> str:
+    """The request's page in the review UI, as the managers' e-mails link to it."""
+    return f"{public_url}/manage/requests/{request_id}"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.models import AccessRequest, Customer, OutboxItem, RequestStatus
+from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.delivery.schedule import working_days_later
 
@@ -55,7 +56,7 @@ def _expire(session: Session, now: datetime, config: Mapping) -> int:
         ), f"request:{request.id}:expired")
         outbox.enqueue_mail(session, mailer.compose(
             "request_expired_manager", request.assigned_manager_email, customer.manager_language, request=request,
-            customer=customer, days=days, review_url=f"{public_url}/manage/requests/{request.id}",
+            customer=customer, days=days, review_url=review_url(public_url, request.id),
         ), f"request:{request.id}:expired-notice")
         expired += 1
     return expired
@@ -91,7 +92,7 @@ def _remind_once(session: Session, request: AccessRequest, customer: Customer, r
         return False
     mail = mailer.compose("request_reminder", request.assigned_manager_email, customer.manager_language,
                           request=request, customer=customer, waited_days=waited_days,
-                          review_url=f"{public_url}/manage/requests/{request.id}")
+                          review_url=review_url(public_url, request.id))
     try:
         with session.begin_nested():
             outbox.enqueue_mail(session, mail, key)

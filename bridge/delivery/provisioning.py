@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import AccessRequest, Customer, OutboxKind, ProvisioningError, RequestStatus
+from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.keycloak import profile
 from bridge.keycloak.access import PARTNER_ROLE
@@ -47,15 +48,21 @@ def provision(session: Session, directory: KeycloakDirectory, broadcast: Broadca
     if request.status != RequestStatus.APPROVED:
         return  # revoked before the worker came to it: nothing to create
     customer = session.get(Customer, request.customer_number)
-    organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
     user_id = directory.ensure_user(request.email, request.first_name, request.last_name, request.language,
                                     {"customer_number": customer.customer_number})
-    directory.add_member(organization_id, user_id)
-    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    grant_access(directory, customer, user_id)
     if request.keycloak_user_id != user_id:
         request.keycloak_user_id = user_id
         audit.record(session, "system", "provisioned", request.id, "", now, keycloak_user_id=user_id)
     broadcast.publish(ACCESS_CHANGED, request.email)
+
+
+def grant_access(directory: KeycloakDirectory, customer: Customer, user_id: str) -> None:
+    """The person is a member of the customer's organization (created if needed) and holds the partner role;
+    every step tolerates having been done before."""
+    organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
+    directory.add_member(organization_id, user_id)
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
 
 
 def failed(session: Session, payload: dict, error: BaseException, now: datetime, public_url: str) -> None:
@@ -69,7 +76,7 @@ def failed(session: Session, payload: dict, error: BaseException, now: datetime,
     customer = session.get(Customer, request.customer_number)
     mail = mailer.compose("provisioning_failed", request.assigned_manager_email, customer.manager_language,
                           request=request, customer=customer, explanation=EXPLANATIONS[request.provisioning_error],
-                          review_url=f"{public_url}/manage/requests/{request.id}")
+                          review_url=review_url(public_url, request.id))
     outbox.enqueue_mail(session, mail, f"request:{request.id}:provisioning-failed:{payload.get('attempt', 0)}")
 
 

@@ -245,9 +245,7 @@ def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast
     """Undo a revocation: membership and role again, the requests "approved" again, an activation that had
     not gone out re-armed; audited."""
     person, customer = _person(session, directory, reviewer, user_id)
-    organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
-    directory.add_member(organization_id, user_id)
-    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    provisioning.grant_access(directory, customer, user_id)
     request_ids = _change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
     for request_id in request_ids:
         activation.rearm(session, session.get(AccessRequest, request_id), now, time_zone)
