@@ -32,6 +32,11 @@ def _public_holidays(country: str) -> holidays.HolidayBase | frozenset:
         return frozenset()
 
 
+def local_day(moment: datetime, time_zone: str) -> date:
+    """The calendar day `moment` falls on in `time_zone` (absences are given in days of company time)."""
+    return moment.astimezone(ZoneInfo(time_zone)).date()
+
+
 def is_working_day(day: date, country: str) -> bool:
     return day.weekday() < 5 and day not in _public_holidays(country)
 

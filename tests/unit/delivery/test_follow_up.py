@@ -104,7 +104,7 @@ def test_a_decision_comes_first_and_nothing_expires(app):
     with app.app_context():
         session().get(AccessRequest, request_id).status = RequestStatus.APPROVED
         session().commit()
-        assert follow_up.follow_up(session(), MONDAY + timedelta(days=60), app.config) == {"expired": 0, "reminded": 0}
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=60), app.config) == {"expired": 0, "escalated": 0, "reminded": 0}
 
 
 def stored_status(app, request_id: int) -> str:
