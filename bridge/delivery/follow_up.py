@@ -42,7 +42,8 @@ def _each_waiting(session: Session, days: int, now: datetime,
     waiting = session.execute(select(AccessRequest, Customer)
                               .join(Customer, Customer.customer_number == AccessRequest.customer_number)
                               .where(AccessRequest.status == RequestStatus.PENDING,
-                                     AccessRequest.created_at <= now - timedelta(days=days)))
+                                     AccessRequest.created_at <= now - timedelta(days=days))
+                              .order_by(AccessRequest.id))  # two workers lock rows in one order: they wait, never deadlock
     return sum(1 for request, customer in list(waiting) if act(request, customer))
 
 
