@@ -58,15 +58,35 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
-class AbsenceForm(FlaskForm):
+def _day(label) -> DateField:
+    return DateField(label, validators=[DataRequired(message=_l("Please give a date such as 2026-12-24."))])
+
+
+class PeriodForm(FlaskForm):
+    """A period of days, both included."""
+
+    first_day = _day(_l("From"))
+    last_day = _day(_l("To"))
+
+    def validate_last_day(self, field) -> None:
+        if self.first_day.data and field.data < self.first_day.data:
+            raise ValidationError(_l("The last day cannot be before the first."))
+
+
+class ExportForm(PeriodForm):
+    """The audit export's period, read from the query string: a download changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class AbsenceForm(PeriodForm):
     """A manager names a deputy for the days they are away (both days included)."""
 
     deputy_email = StringField(_l("Deputy's e-mail"), filters=[strip],
                                validators=[required(), Length(max=254), email_address()])
-    first_day = DateField(_l("First day away"), validators=[
-        DataRequired(message=_l("Please give a date such as 2026-12-24."))])
-    last_day = DateField(_l("Last day away"), validators=[
-        DataRequired(message=_l("Please give a date such as 2026-12-24."))])
+    first_day = _day(_l("First day away"))
+    last_day = _day(_l("Last day away"))
 
     def __init__(self, manager_email: str = "", today=None, **kwargs):
         super().__init__(**kwargs)
@@ -77,8 +97,7 @@ class AbsenceForm(FlaskForm):
             raise ValidationError(_l("Please name someone else than yourself."))
 
     def validate_last_day(self, field) -> None:
-        if self.first_day.data and field.data < self.first_day.data:
-            raise ValidationError(_l("The last day cannot be before the first."))
+        super().validate_last_day(field)
         if self.today and field.data < self.today:
             raise ValidationError(_l("This day has already passed."))
         if self.first_day.data and (field.data - self.first_day.data).days > 366:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from uuid import UUID
 
 from babel.dates import format_date, format_skeleton, format_time
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
+                   stream_with_context, url_for)
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 from flask_babel import gettext as _
@@ -20,14 +20,14 @@ from bridge.core.addresses import normalize
 from bridge.core.models import RequestStatus, absent_managers, utcnow
 from bridge.delivery import outbox
 from bridge.delivery.provisioning import EXPLANATIONS
-from bridge.delivery.schedule import local_day
+from bridge.delivery.schedule import days_between, local_day
 from bridge.directory.companies import same_company
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
-from bridge.review import absences
-from bridge.review.forms import (AbsenceForm, ActionForm, ApproveForm, CorrectionForm, ReassignForm, RejectForm,
-                                 RevokeForm)
+from bridge.review import absences, export
+from bridge.review.forms import (AbsenceForm, ActionForm, ApproveForm, CorrectionForm, ExportForm, ReassignForm,
+                                 RejectForm, RevokeForm)
 from bridge.review.service import NotVisible, Reviewer
 from bridge.review.sign_in import SignInFailed
 
@@ -342,6 +342,25 @@ def cancel_absence(absence_id: int):
         abort(404)
     flash(_("The absence was removed."), "ok")
     return redirect(url_for("manage.absences_page", lang=get_locale()))
+
+
+@blueprint.get("/export")
+def audit_export():
+    """Admins: the decision history of a period as CSV (docs/audit-export.md); without a period, the form."""
+    who = reviewer()
+    if not who.is_admin:
+        abort(404)
+    form = ExportForm(request.args)
+    if not {"first_day", "last_day"} & set(request.args):
+        form.last_day.data = _today()
+        form.first_day.data = _today() - timedelta(days=89)
+        return render_template("manage/export.html", form=form, who=who)
+    if not form.validate():
+        return render_template("manage/export.html", form=form, who=who), 400
+    start, end = days_between(form.first_day.data, form.last_day.data, current_app.config["TIME_ZONE"])
+    name = f"woundwo-b2b-decisions-{form.first_day.data}-{form.last_day.data}.csv"
+    return Response(stream_with_context(export.decision_rows(db.session(), start, end)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blueprint.get("/outbox")
