@@ -8,6 +8,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_decimal
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
                    stream_with_context, url_for)
 from flask_babel import get_locale, get_timezone
@@ -25,7 +26,7 @@ from bridge.directory.companies import same_company
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
-from bridge.review import absences, export
+from bridge.review import absences, dashboard, export
 from bridge.review.forms import (AbsenceForm, ActionForm, ApproveForm, CorrectionForm, ExportForm, ReassignForm,
                                  RejectForm, RevokeForm)
 from bridge.review.service import NotVisible, Reviewer
@@ -93,9 +94,9 @@ def decided_as(event) -> str:
 
 
 @blueprint.app_template_global()
-def day_label(day) -> str:
-    """A calendar day as the page's language writes it: "24 déc. 2026"."""
-    return format_skeleton("yMMMd", day, locale=get_locale())
+def day_label(day, skeleton: str = "yMMMd") -> str:
+    """A calendar day as the page's language writes it: "24 déc. 2026" (or "24 déc." with "MMMd")."""
+    return format_skeleton(skeleton, day, locale=get_locale())
 
 
 @blueprint.app_template_global()
@@ -342,6 +343,29 @@ def cancel_absence(absence_id: int):
         abort(404)
     flash(_("The absence was removed."), "ok")
     return redirect(url_for("manage.absences_page", lang=get_locale()))
+
+
+@blueprint.get("/dashboard")
+def dashboard_page():
+    """How long partners wait: open requests by age, decisions and time to decision per week and region."""
+    who = reviewer()
+    region = request.args.get("region", "")[:64] if who.is_admin else ""
+    figures = dashboard.figures(db.session(), who, utcnow(), current_app.config["TIME_ZONE"], region)
+    bars, top = dashboard.chart(figures.weekly)
+    return render_template("manage/dashboard.html", who=who, figures=figures, bars=bars, top=top, region=region,
+                           window=dashboard.WINDOW_DAYS,
+                           regions=review.regions(db.session()) if who.is_admin else
+                           dashboard.manager_regions(db.session(), who))
+
+
+@blueprint.app_template_filter("hours")
+def hours(value: float | None) -> str:
+    """A time to decision: "5 h" below two days, "3.5 d" above; "—" when there is none."""
+    if value is None:
+        return "—"
+    if value < 48:
+        return _("%(hours)s h", hours=format_decimal(round(value, 1), locale=get_locale()))
+    return _("%(days)s d", days=format_decimal(round(value / 24, 1), locale=get_locale()))
 
 
 @blueprint.get("/export")
