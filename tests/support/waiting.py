@@ -10,7 +10,7 @@ from bridge.core.models import AccessRequest, RequestStatus
 WEST, EAST = "manager.west@woundwo.example", "manager.east@woundwo.example"
 
 
-def add_known_requests(session, now: datetime) -> None:
+def add_known_requests(session, now: datetime, tag: str = "") -> None:
     """West: three open (½ day, 4 days, 20 days; the 4-day one escalated yesterday), decisions after 2 h, 10 h
     and 30 h, one decided after 119 h 95 days ago (outside the dashboard's 90 days), one expired three days
     ago; east: one open for 2 days, one decided after 50 h."""
@@ -20,7 +20,7 @@ def add_known_requests(session, now: datetime) -> None:
         decided = created + timedelta(hours=decided_after_hours) if decided_after_hours is not None else None
         session.add(AccessRequest(
             customer_number=number, company="C", first_name="A", last_name="B",
-            email=f"p{len(session.new)}.{received_days_ago}@example.com", language="fr", privacy_consent_at=created,
+            email=f"p{len(session.new)}.{received_days_ago}{tag}@example.com", language="fr", privacy_consent_at=created,
             assigned_manager_email=manager, status=status, created_at=created, updated_at=extra.pop("updated_at", created),
             decided_at=decided, decided_by=manager if decided else None, **extra))
 

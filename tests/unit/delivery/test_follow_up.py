@@ -113,3 +113,15 @@ def test_a_decision_comes_first_and_nothing_expires(app):
 def stored_status(app, request_id: int) -> str:
     with app.app_context():
         return session().get(AccessRequest, request_id).status
+
+
+def test_an_operator_runs_the_follow_up_for_a_chosen_instant(app):
+    request_id = pending(app, MONDAY)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["requests", "follow-up", "--now", "2026-12-14T09:30+01:00"])
+    assert result.exit_code == 0, result.output
+    assert "as of 2026-12-14T09:30:00+01:00: {'expired': 0, 'escalated': 1, 'reminded': 1}" in result.output
+    assert stored_status(app, request_id) == RequestStatus.PENDING
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["requests", "follow-up", "--now", "next monday"])
+    assert result.exit_code == 2 and "Invalid value for '--now'" in result.output
