@@ -72,6 +72,7 @@ class Customer(Base):
     """A customer of the ERP directory, with the regional manager responsible for it."""
 
     __tablename__ = "customer"
+    __table_args__ = (Index("ix_customer_manager", "manager_email"), Index("ix_customer_region", "region"))
 
     customer_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     company: Mapped[str] = mapped_column(String(200))
@@ -96,6 +97,13 @@ class AccessRequest(Base):
         ),
         Index("ix_access_request_manager_status", "assigned_manager_email", "status"),
         Index("ix_access_request_activation_due", "status", "activation_due_at"),
+        # What grows with the data: the queue and the follow-up (pending, oldest first), a person's requests
+        # (by address or Keycloak id), a customer's, and the decisions of a period (dashboard, /metrics).
+        Index("ix_access_request_status_created", "status", "created_at"),
+        Index("ix_access_request_email", "email"),
+        Index("ix_access_request_keycloak_user", "keycloak_user_id"),
+        Index("ix_access_request_customer", "customer_number"),
+        Index("ix_access_request_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -147,6 +155,10 @@ class AuditEvent(Base):
     """Who did what to which request, when and from where."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_request", "request_id"),  # a request's history
+        Index("ix_audit_event_action_at", "action", "at"),  # the decisions of a period, a customer's revocations
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

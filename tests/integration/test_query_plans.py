@@ -1,0 +1,93 @@
+"""On a real PostgreSQL, the review UI's pages find their rows through indexes, not by reading whole tables that
+grow with the data (requests, audit events): every statement a page runs is explained with sequential scans
+discouraged, and no scan of access_request or audit_event may be without an index condition (a sequential
+scan, or an index read from end to end with a filter). The 100,000-partner benchmark measures the time; this
+keeps the indexes from being lost."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+import pytest
+from sqlalchemy import event, text
+
+from bridge.core.db import session
+from bridge.core.migrate import upgrade
+from bridge.directory.customers import import_customers
+from bridge.keycloak.access import ADMIN_ROLE
+from devstack.seed import DEMO_CUSTOMERS
+from tests.support.keycloak_twin import KeycloakTwin
+from tests.unit.review.test_bounded_pages import add_requests
+
+pytestmark = pytest.mark.integration
+GROWING = ("access_request", "audit_event")
+
+
+@pytest.fixture
+def app(postgres, make_app):
+    url = postgres.create_database("plans")
+    upgrade(url)
+    bridge = make_app(DATABASE_URL=url)
+    bridge.extensions["bridge.keycloak"] = KeycloakTwin()  # the pages' Keycloak part is not what is checked here
+    with bridge.app_context():
+        import_customers(session(), DEMO_CUSTOMERS.read_bytes(), bridge.config["CUSTOMER_NUMBER_PATTERN"])
+    return bridge
+
+
+def admin_client(app):
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["reviewer"] = {"email": "admin@woundwo.example", "name": "Admin", "roles": [ADMIN_ROLE]}
+        cookie["seen_at"] = cookie["signed_in_at"] = time.time()
+        cookie["sid"] = secrets.token_urlsafe(16)
+    return client
+
+
+def full_scans(app, client, path: str) -> list[str]:
+    """The growing tables some statement of the page still reads whole, with the statement."""
+    captured: list[tuple[str, object]] = []
+    engine = app.extensions["bridge.engine"]
+
+    def capture(_connection, _cursor, statement, parameters, *_):
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    found = []
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in captured:
+            plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+            found += [f"{table}: {statement.split(chr(10))[0][:80]}…" for table in unbounded_scans(plan)]
+    return found
+
+
+def unbounded_scans(plan: list[str]) -> list[str]:
+    """The growing tables that a node of an EXPLAIN plan reads without an index condition."""
+    found, node = [], None
+    for line in plan + ["->"]:  # a last node boundary closes the last node
+        if "->" in line or node is None:
+            if node and node["table"] in GROWING and not node["bounded"]:
+                found.append(node["table"])
+            scan = re.search(r"Scan(?: using \S+)? on (\w+)", line)
+            node = {"table": scan.group(1) if scan else "", "bounded": False}
+        if "Index Cond:" in line or "Recheck Cond:" in line:
+            node["bounded"] = True
+    return found
+
+
+# The queue's pending requests (its default) and a request's page; "all" statuses are counted and ordered over
+# the whole table by nature.
+@pytest.mark.parametrize("path", ["/manage/", "/manage/?page=2", "/manage/requests/{last}"])
+def test_the_review_pages_read_no_growing_table_whole(app, path):
+    last = add_requests(app, 120)
+    with app.app_context():
+        session().execute(text("ANALYZE"))
+        session().commit()
+    assert full_scans(app, admin_client(app), path.format(last=last)) == []
