@@ -9,16 +9,18 @@ Nothing here reads or writes users, credentials, sessions, organizations' member
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from bridge.realm.admin import RealmAdmin, RealmAdminError, segment
 from bridge.realm import diff, live
+from bridge.realm.admin import RealmAdmin, RealmAdminError, segment
 from bridge.realm.diff import Action, Change
 from bridge.realm.live import SCOPE_LISTS
 from bridge.realm.state import (CLIENT, CLIENT_MAPPER, CLIENT_ROLE, CLIENT_SCOPE, CLIENT_SCOPE_MAPPER,
                                 CLIENT_SECRET, FLOW, REALM, REALM_ROLE, USER_PROFILE, State, without)
 
 SCOPE_KINDS = {"defaultClientScopes": "default-client-scopes", "optionalClientScopes": "optional-client-scopes"}
+FLOW_FIELDS_APPLY_CHANGES = re.compile(r"^(description|executions\[\d+\]\.(requirement|config(\..+)?))$")
 
 
 class UnsupportedChange(RealmAdminError):
@@ -46,13 +48,12 @@ def apply_and_check(admin: RealmAdmin, realm: dict, desired: State, changes: lis
 
 
 def unsupported(change: Change) -> str | None:
-    """Why apply cannot make `change`, or None: it changes a flow's steps' requirements and settings, not their order."""
+    """Why apply cannot make `change`, or None: of a flow it changes the description and its steps' requirements and settings."""
     if change.kind != FLOW:
         return None
     if change.action == Action.CREATE:
         return "apply does not create flows: create it in the admin console, then apply"
-    if any(field.path.startswith("executions") and not field.path.split(".")[-1] in ("requirement",) and
-           ".config" not in field.path for field in change.fields):
+    if not all(FLOW_FIELDS_APPLY_CHANGES.match(field.path) for field in change.fields):
         return "apply does not add, remove or reorder a flow's steps: change them in the admin console, then apply"
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bridge.realm.apply import unsupported
 from bridge.realm.diff import ABSENT, PRESENT, Action, Change, FieldChange, differences, plan
 from bridge.realm.state import CLIENT, FLOW, REALM, REALM_ROLE
 
@@ -56,3 +57,20 @@ def test_a_realm_that_matches_has_an_empty_plan():
     desired = {CLIENT: {"b2b-portal": {"redirectUris": ["a/*"], "attributes": {"x": "1"}}}}
     live = {CLIENT: {"b2b-portal": {"redirectUris": ["a/*"], "attributes": {"x": "1", "y": "2"}, "id": "c1"}}}
     assert plan(desired, live) == []
+
+
+@pytest.mark.parametrize("fields, refused", [
+    ((FieldChange("executions[1].requirement", "ALTERNATIVE", "DISABLED"),), False),
+    ((FieldChange("executions[3].config.denyErrorMessage", "a", "b"),), False),
+    ((FieldChange("executions[0].config", ABSENT, {"alias": "x"}),), False),
+    ((FieldChange("description", "a", "b"),), False),
+    ((FieldChange("executions[0].step", "auth-cookie", "auth-otp-form"),), True),
+    ((FieldChange("executions[2]", ABSENT, {"step": "x"}),), True),
+    ((FieldChange("topLevel", True, False),), True),
+], ids=["requirement", "config-value", "config-added", "description", "other-step", "new-step", "top-level"])
+def test_apply_changes_a_flows_requirements_and_settings_but_not_its_steps(fields, refused):
+    assert (unsupported(Change(FLOW, "woundwo forms", Action.UPDATE, fields)) is not None) is refused
+
+
+def test_apply_does_not_create_flows():
+    assert "does not create flows" in unsupported(Change(FLOW, "new flow", Action.CREATE))
