@@ -10,7 +10,7 @@ from __future__ import annotations
 from bridge.realm.admin import RealmAdmin, segment
 from bridge.realm.state import (CLIENT, CLIENT_MAPPER, CLIENT_ROLE, CLIENT_SCOPE, CLIENT_SCOPE_MAPPER,
                                 CLIENT_SECRET, FLOW, KINDS, REALM, REALM_ROLE, SMTP_PASSWORD, USER_PROFILE,
-                                State, step, without)
+                                State, flow_part, without)
 
 SCOPE_LISTS = {"defaultDefaultClientScopes": "/default-default-client-scopes",
                "defaultOptionalClientScopes": "/default-optional-client-scopes"}
@@ -103,11 +103,4 @@ def flows(admin: RealmAdmin, wanted: dict) -> dict:
                 config = admin.get(f"/authentication/config/{execution['authenticationConfig']}")
                 configs[execution["authenticationConfig"]] = config
     by_alias = {config["alias"]: config.get("config", {}) for config in configs.values()}
-    found = {}
-    for alias in wanted:
-        if alias in ids:
-            flow = admin.get(f"/authentication/flows/{ids[alias]}")
-            found[alias] = {**without(flow, "authenticationExecutions", "id", "builtIn"),
-                            "executions": [step(execution, by_alias) for execution in
-                                           sorted(flow.get("authenticationExecutions", []), key=lambda e: e.get("priority", 0))]}
-    return found
+    return {alias: flow_part(admin.get(f"/authentication/flows/{ids[alias]}"), by_alias) for alias in wanted if alias in ids}

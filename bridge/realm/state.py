@@ -62,11 +62,7 @@ def desired(realm: dict) -> State:
             state[CLIENT_ROLE][f"{client_id}/{role['name']}"] = role_part(role)
     configs = {config["alias"]: config.get("config", {}) for config in realm.get("authenticatorConfig", [])}
     for flow in realm.get("authenticationFlows", []):
-        state[FLOW][flow["alias"]] = {
-            **without(flow, "authenticationExecutions", "id", "builtIn"),
-            "executions": [step(execution, configs) for execution in
-                           sorted(flow.get("authenticationExecutions", []), key=lambda e: e.get("priority", 0))],
-        }
+        state[FLOW][flow["alias"]] = flow_part(flow, configs)
     return state
 
 
@@ -78,6 +74,13 @@ def without(representation: dict, *keys: str) -> dict:
 def role_part(role: dict) -> dict:
     """What the file states about a role: its description and the roles it includes."""
     return {key: role[key] for key in ("description", "composites") if key in role}
+
+
+def flow_part(flow: dict, configs: dict[str, dict]) -> dict:
+    """A flow as exported (the file, or Keycloak's GET of one flow), its steps in order of priority."""
+    return {**without(flow, "authenticationExecutions", "id", "builtIn"),
+            "executions": [step(execution, configs) for execution in
+                           sorted(flow.get("authenticationExecutions", []), key=lambda e: e.get("priority", 0))]}
 
 
 def step(execution: dict, configs: dict[str, dict]) -> dict:
