@@ -97,6 +97,6 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
                                    "language_name": language_name, "country_name": country_name,
                                    "region_name": region_name})
     for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
-                    delivery_cli.activations_command, realm_cli.realm_command):
+                    delivery_cli.activations_command, delivery_cli.requests_command, realm_cli.realm_command):
         app.cli.add_command(command)
     return app

@@ -52,12 +52,21 @@ class Broadcast:
             handler(message)
 
     def _listen(self) -> None:
+        """Receive forever; an outage is logged when it starts and when it ends, not at every retry."""
+        lost_since: float | None = None
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(PREFIX + "*")
+                if lost_since is not None:
+                    log.info("broadcast listener: listening again after %.0f s without Redis",
+                             time.monotonic() - lost_since)
+                    lost_since = None
                 for item in pubsub.listen():
                     self._deliver(item["channel"].decode(), item["data"].decode())
             except redis.RedisError as exc:
-                log.warning("broadcast listener: %s; listening again in 1 s", type(exc).__name__)
+                if lost_since is None:
+                    lost_since = time.monotonic()
+                    log.warning("broadcast listener: %s; trying again every second (messages sent meanwhile are "
+                                "missed; cached answers expire on their own)", type(exc).__name__)
                 time.sleep(1)

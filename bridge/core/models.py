@@ -3,10 +3,10 @@ organizations and passwords."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, select, text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -80,6 +80,7 @@ class Customer(Base):
     region: Mapped[str] = mapped_column(String(64), default="")
     manager_email: Mapped[str | None] = mapped_column(String(254))
     manager_language: Mapped[str] = mapped_column(String(5), default="fr")
+    deputy_email: Mapped[str | None] = mapped_column(String(254))  # decides what waits too long for the manager
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -119,6 +120,8 @@ class AccessRequest(Base):
     activation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provisioning_error: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # waited too long: the deputy may decide too
+    escalated_to: Mapped[str | None] = mapped_column(String(254), index=True)
 
 
 class OutboxItem(Base):
@@ -154,6 +157,20 @@ class AuditEvent(Base):
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
 
 
+class Absence(Base):
+    """A regional manager's absence: from the first to the last day (company time), a deputy sees and decides
+    the requests assigned to the manager."""
+
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_email: Mapped[str] = mapped_column(String(254), index=True)
+    deputy_email: Mapped[str] = mapped_column(String(254), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EndedSession(Base):
     """A review UI session that was signed out: its cookie is refused even where a copy of it survives."""
 
@@ -167,3 +184,16 @@ def pending_request(session, email: str) -> AccessRequest | None:
     """The pending request for a normalized e-mail address, if any (at most one: a unique index says so)."""
     return session.scalars(select(AccessRequest).where(
         AccessRequest.email == email, AccessRequest.status == RequestStatus.PENDING)).first()
+
+
+def absent_managers(session, deputy_email: str, day: date) -> frozenset[str]:
+    """The managers for whom `deputy_email` stands in on `day` (a company-time date)."""
+    return frozenset(session.scalars(select(Absence.manager_email).where(
+        Absence.deputy_email == deputy_email, Absence.first_day <= day, Absence.last_day >= day)))
+
+
+def deputy_during_absence(session, manager_email: str, day: date) -> str | None:
+    """Who stands in for `manager_email` on `day`, if the manager named someone for an absence."""
+    return session.scalars(select(Absence.deputy_email).where(
+        Absence.manager_email == manager_email, Absence.first_day <= day, Absence.last_day >= day,
+    ).order_by(Absence.id.desc())).first()

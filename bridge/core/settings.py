@@ -178,6 +178,7 @@ class Settings(BaseSettings):
     outbox_claim_lease_seconds: Seconds = 600  # a claim older than this belongs to a dead worker
     worker_poll_seconds: Seconds = 5
     reminder_working_days: Annotated[int, Field(ge=0)] = 2  # a pending request reminds its manager; 0: never
+    escalation_working_days: Annotated[int, Field(ge=0)] = 5  # then a deputy may decide too; 0: never
     request_expiry_days: Annotated[int, Field(ge=0)] = 30  # an undecided request expires; 0: never
     worker_keycloak_timeout: Seconds = 10
     contact_url: OptionalUrl = ""

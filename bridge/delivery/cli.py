@@ -1,4 +1,5 @@
-"""`flask --app bridge worker` and `flask --app bridge activations ...`: the outbox and the 04:00 batch."""
+"""`flask --app bridge worker`, `activations ...` and `requests follow-up`: the outbox, the 04:00 batch, and
+the requests that wait too long."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from bridge.delivery.handlers import run_due
 
 
 FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
+
+now_option = click.option(
+    "--now", "moment", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S",
+                                                    "%Y-%m-%dT%H:%M"]),
+    help="Run as of this instant (ISO 8601; without a zone: UTC), e.g. for a demo or a test.")
+
+
+def _instant(moment: datetime | None) -> datetime:
+    return utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
 
 @click.command("worker")
@@ -40,6 +50,20 @@ def worker_command(once: bool) -> None:
             stopping.wait(config["WORKER_POLL_SECONDS"])
 
 
+@click.group("requests")
+def requests_command() -> None:
+    """Pending access requests that wait: reminders, escalation to a deputy, expiry."""
+
+
+@requests_command.command("follow-up")
+@now_option
+def requests_follow_up(moment: datetime | None) -> None:
+    """Queue what is due at --now (default: now), as the worker does every ten minutes; the worker (or
+    `worker --once`) then sends the e-mails."""
+    now = _instant(moment)
+    click.echo(f"as of {now.isoformat()}: {follow_up.follow_up(session(), now, current_app.config)}")
+
+
 @click.group("activations")
 def activations_command() -> None:
     """The next-day 04:00 activation e-mails."""
@@ -58,12 +82,10 @@ def activations_list() -> None:
 
 
 @activations_command.command("send-due")
-@click.option("--now", "moment", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
-                                                             "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
-              help="Run the batch as of this instant (ISO 8601; without a zone: UTC), e.g. for a demo.")
+@now_option
 def activations_send_due(moment: datetime | None) -> None:
     """Provision and send every activation due at --now (default: now), the longest due first."""
-    now = utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    now = _instant(moment)
     total: dict[str, int] = {}
     while outcomes := run_due(now, (OutboxKind.PROVISION, OutboxKind.ACTIVATION)):
         for status, count in outcomes.items():

@@ -32,6 +32,18 @@ def _public_holidays(country: str) -> holidays.HolidayBase | frozenset:
         return frozenset()
 
 
+def local_day(moment: datetime, time_zone: str) -> date:
+    """The calendar day `moment` falls on in `time_zone` (absences are given in days of company time)."""
+    return moment.astimezone(ZoneInfo(time_zone)).date()
+
+
+def days_between(first: date, last: date, time_zone: str) -> tuple[datetime, datetime]:
+    """The instants (UTC) from the start of `first` to the end of `last` in `time_zone`: [start, end)."""
+    zone = ZoneInfo(time_zone)
+    return (datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc))
+
+
 def is_working_day(day: date, country: str) -> bool:
     return day.weekday() < 5 and day not in _public_holidays(country)
 

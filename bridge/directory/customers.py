@@ -17,6 +17,7 @@ from bridge.core.i18n import LANGUAGES
 from bridge.core.models import Customer, utcnow
 
 COLUMNS = ("customer_number", "company", "country", "postal_code", "region", "manager_email", "manager_language")
+OPTIONAL_COLUMNS = ("deputy_email",)  # after the required ones, in any order; a file without them keeps working
 BATCH = 2000
 
 
@@ -63,17 +64,20 @@ def read_rows(data: bytes) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = tuple(name.strip() for name in next(reader, []))
-    if header != COLUMNS:
-        raise CsvFormatError(f"the header must be exactly: {', '.join(COLUMNS)}")
+    extra = header[len(COLUMNS):]
+    if header[:len(COLUMNS)] != COLUMNS or not set(extra) <= set(OPTIONAL_COLUMNS) or len(set(extra)) != len(extra):
+        raise CsvFormatError(f"the header must be exactly: {', '.join(COLUMNS)} "
+                             f"(then optionally: {', '.join(OPTIONAL_COLUMNS)})")
+    absent = dict.fromkeys(set(OPTIONAL_COLUMNS) - set(extra), "")
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
-            if len(values) != len(COLUMNS):
-                yield reader.line_num, {"__columns__": str(len(values))}
+            if len(values) != len(header):
+                yield reader.line_num, {"__columns__": str(len(values)), "__expected__": str(len(header))}
             else:
-                yield reader.line_num, dict(zip(COLUMNS, (value.strip() for value in values)))
+                yield reader.line_num, {**absent, **dict(zip(header, (value.strip() for value in values)))}
 
     return delimiter, rows()
 
@@ -88,7 +92,7 @@ def _is_email(address: str) -> bool:
 def validate_row(row: dict[str, str], pattern: str) -> tuple[dict | None, str | None]:
     """A row ready to store, or the reason it is rejected."""
     if "__columns__" in row:
-        return None, f"expected {len(COLUMNS)} columns, found {row['__columns__']}"
+        return None, f"expected {row['__expected__']} columns, found {row['__columns__']}"
     number = normalize_customer_number(row["customer_number"])
     if not is_valid_customer_number(number, pattern):
         return None, f"customer number {row['customer_number']!r} does not match {pattern}"
@@ -100,13 +104,16 @@ def validate_row(row: dict[str, str], pattern: str) -> tuple[dict | None, str | 
     manager = row["manager_email"].lower() or None
     if manager and not _is_email(manager):
         return None, f"manager e-mail {row['manager_email']!r} is not an e-mail address"
+    deputy = row["deputy_email"].lower() or None
+    if deputy and not _is_email(deputy):
+        return None, f"deputy e-mail {row['deputy_email']!r} is not an e-mail address"
     language = row["manager_language"].lower() or "fr"
     if language not in LANGUAGES:
         return None, f"manager language {row['manager_language']!r} is not one of {', '.join(LANGUAGES)}"
     return {
         "customer_number": number, "company": row["company"][:200], "country": country,
         "postal_code": row["postal_code"][:20], "region": row["region"][:64],
-        "manager_email": manager, "manager_language": language,
+        "manager_email": manager, "manager_language": language, "deputy_email": deputy,
     }, None
 
 

@@ -35,6 +35,7 @@ class Reviewer:
     email: str
     name: str
     roles: frozenset[str]
+    stands_in_for: frozenset[str] = frozenset()  # managers absent today who named this reviewer their deputy
 
     @property
     def is_admin(self) -> bool:
@@ -46,10 +47,25 @@ class Reviewer:
 
 
 def _scoped(reviewer: Reviewer) -> Select:
+    """What the reviewer may see: their own requests, those escalated to them, those of the managers they
+    stand in for today; an admin everything."""
     query = select(AccessRequest, Customer).join(Customer, Customer.customer_number == AccessRequest.customer_number)
     if not reviewer.is_admin:
-        query = query.where(AccessRequest.assigned_manager_email == reviewer.email)
+        query = query.where(or_(AccessRequest.assigned_manager_email == reviewer.email,
+                                AccessRequest.escalated_to == reviewer.email,
+                                AccessRequest.assigned_manager_email.in_(reviewer.stands_in_for)))
     return query
+
+
+def role_in(reviewer: Reviewer, request: AccessRequest) -> str:
+    """In which role the reviewer decides this request (the history and the audit export say it)."""
+    if request.assigned_manager_email == reviewer.email:
+        return "manager"
+    if request.escalated_to == reviewer.email:
+        return "deputy"
+    if request.assigned_manager_email in reviewer.stands_in_for:
+        return "absence-deputy"
+    return "admin"
 
 
 def page_count(total: int) -> int:
@@ -122,27 +138,30 @@ def provisioning_problems(request: AccessRequest) -> dict[str, str]:
     return {field: problem for field, problem in problems.items() if problem}
 
 
-def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> bool:
-    """Move a visible pending request to a decision; False when someone decided first."""
-    visible(session, reviewer, request_id)
+def _decide(session: Session, reviewer: Reviewer, request_id: int, now: datetime, **values) -> str | None:
+    """Move a visible pending request to a decision; the reviewer's role in it, or None when someone
+    decided first."""
+    request, _ = visible(session, reviewer, request_id)
+    role = role_in(reviewer, request)
     result = session.execute(update(AccessRequest).where(
         AccessRequest.id == request_id, AccessRequest.status == RequestStatus.PENDING,
     ).values(decided_at=now, decided_by=reviewer.email, updated_at=now, **values))
-    return result.rowcount == 1
+    return role if result.rowcount == 1 else None
 
 
 def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, now: datetime, time_zone: str,
             remote_addr: str) -> datetime | None:
     """Approve and schedule provisioning; return the activation instant, or None if already decided."""
     due = next_activation(now, time_zone)
-    if not _decide(session, reviewer, request_id, now, status=RequestStatus.APPROVED, decision_note=note.strip(),
-                   activation_due_at=due):
+    role = _decide(session, reviewer, request_id, now, status=RequestStatus.APPROVED, decision_note=note.strip(),
+                   activation_due_at=due)
+    if role is None:
         session.rollback()
         return None
     request = session.get(AccessRequest, request_id)
     provisioning.enqueue(session, request)
     activation.schedule(session, request)
-    audit.record(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip())
+    audit.record(session, reviewer.email, "approved", request_id, remote_addr, now, note=note.strip(), role=role)
     session.commit()
     return due
 
@@ -150,7 +169,8 @@ def approve(session: Session, reviewer: Reviewer, request_id: int, note: str, no
 def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, notify: bool, now: datetime,
            remote_addr: str) -> bool:
     """Reject with a reason; optionally tell the requester (outbox, in their language)."""
-    if not _decide(session, reviewer, request_id, now, status=RequestStatus.REJECTED, decision_note=reason.strip()):
+    role = _decide(session, reviewer, request_id, now, status=RequestStatus.REJECTED, decision_note=reason.strip())
+    if role is None:
         session.rollback()
         return False
     request = session.get(AccessRequest, request_id)
@@ -159,7 +179,8 @@ def reject(session: Session, reviewer: Reviewer, request_id: int, reason: str, n
         mail = mailer.compose("request_rejected", request.email, request.language, request=request,
                               reason=reason.strip())
         outbox.enqueue_mail(session, mail, f"request:{request_id}:rejection")
-    audit.record(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify)
+    audit.record(session, reviewer.email, "rejected", request_id, remote_addr, now, reason=reason.strip(), notified=notify,
+                 role=role)
     session.commit()
     return True
 

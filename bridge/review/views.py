@@ -8,8 +8,9 @@ from datetime import timedelta
 from uuid import UUID
 
 from babel.dates import format_date, format_skeleton, format_time
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from babel.numbers import format_decimal
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
+                   stream_with_context, url_for)
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 from flask_babel import gettext as _
@@ -17,14 +18,17 @@ from flask_babel import lazy_gettext as _l
 
 from bridge.core import audit, db
 from bridge.core.addresses import normalize
-from bridge.core.models import RequestStatus, utcnow
+from bridge.core.models import RequestStatus, absent_managers, utcnow
 from bridge.delivery import outbox
 from bridge.delivery.provisioning import EXPLANATIONS
+from bridge.delivery.schedule import days_between, local_day
 from bridge.directory.companies import same_company
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
-from bridge.review.forms import ActionForm, ApproveForm, CorrectionForm, ReassignForm, RejectForm, RevokeForm
+from bridge.review import absences, dashboard, export
+from bridge.review.forms import (AbsenceForm, ActionForm, ApproveForm, CorrectionForm, ExportForm, ReassignForm,
+                                 RejectForm, RevokeForm)
 from bridge.review.service import NotVisible, Reviewer
 from bridge.review.sign_in import SignInFailed
 
@@ -34,14 +38,22 @@ STATUS_LABELS = {RequestStatus.PENDING: _l("Pending"), RequestStatus.APPROVED: _
                  RequestStatus.REJECTED: _l("Rejected"), RequestStatus.FAILED: _l("Account not created"),
                  RequestStatus.REVOKED: _l("Access ended"), RequestStatus.EXPIRED: _l("Expired")}
 
+ROLE_LABELS = {"deputy": _l("as deputy"), "absence-deputy": _l("as deputy during an absence"),
+               "admin": _l("as administrator")}  # a manager deciding their own request needs no word
+
 
 def sign_in():
     return current_app.extensions["bridge.manager_sign_in"]
 
 
 def reviewer() -> Reviewer:
-    data = session["reviewer"]
-    return Reviewer(data["email"], data["name"], frozenset(data["roles"]))
+    """Who is signed in, and for whom they stand in today (looked up once per request)."""
+    if "reviewer" not in g:
+        data = session["reviewer"]
+        today = local_day(utcnow(), current_app.config["TIME_ZONE"])
+        g.reviewer = Reviewer(data["email"], data["name"], frozenset(data["roles"]),
+                              absent_managers(db.session(), data["email"], today))
+    return g.reviewer
 
 
 @blueprint.before_request
@@ -72,6 +84,19 @@ def _expired_or_ended() -> bool:
 @blueprint.app_template_global()
 def status_label(status: str) -> str:
     return str(STATUS_LABELS[RequestStatus(status)])
+
+
+@blueprint.app_template_global()
+def decided_as(event) -> str:
+    """" (as deputy)" after a decision taken in another role than the assigned manager's."""
+    label = ROLE_LABELS.get(event.detail.get("role", ""))
+    return f" ({label})" if label else ""
+
+
+@blueprint.app_template_global()
+def day_label(day, skeleton: str = "yMMMd") -> str:
+    """A calendar day as the page's language writes it: "24 déc. 2026" (or "24 déc." with "MMMd")."""
+    return format_skeleton(skeleton, day, locale=get_locale())
 
 
 @blueprint.app_template_global()
@@ -150,6 +175,7 @@ def _detail(request_id: int, status: int = 200, confirm_approval: bool = False, 
         people = None
     return render_template(
         "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
+        role=review.role_in(who, access_request),
         history=audit.history(db.session(), request_id), now=utcnow(), confirm_approval=confirm_approval,
         company_differs=not same_company(access_request.company, customer.company),
         provisioning_problems=review.provisioning_problems(access_request),
@@ -283,6 +309,82 @@ def regrant(user_id: UUID):
         return redirect(back)
     flash(_("%(email)s has access again.", email=person.get("email", "")), "ok")
     return redirect(back)
+
+
+def _today():
+    return local_day(utcnow(), current_app.config["TIME_ZONE"])
+
+
+@blueprint.route("/absences", methods=["GET", "POST"])
+def absences_page():
+    """A manager names a deputy for an absence, and sees (and may end) the absences to come."""
+    who = reviewer()
+    form = AbsenceForm(who.email, _today())
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            absences.name_deputy(db.session(), who, form.deputy_email.data.lower(), form.first_day.data,
+                                 form.last_day.data, str(get_locale()), f"{current_app.config['PUBLIC_URL']}/manage/",
+                                 utcnow(), request.remote_addr or "")
+            flash(_("%(deputy)s stands in for you from %(first)s to %(last)s and has been told by e-mail.",
+                    deputy=form.deputy_email.data.lower(), first=day_label(form.first_day.data),
+                    last=day_label(form.last_day.data)), "ok")
+            return redirect(url_for("manage.absences_page", lang=get_locale()))
+        status = 400
+    return render_template("manage/absences.html", form=form, who=who, action_form=ActionForm(),
+                           absences=absences.upcoming(db.session(), who, _today())), status
+
+
+@blueprint.post("/absences/<int:absence_id>/cancel")
+def cancel_absence(absence_id: int):
+    if not ActionForm().validate():
+        return redirect(url_for("manage.absences_page", lang=get_locale()))
+    if not absences.cancel(db.session(), reviewer(), absence_id, utcnow(), request.remote_addr or ""):
+        abort(404)
+    flash(_("The absence was removed."), "ok")
+    return redirect(url_for("manage.absences_page", lang=get_locale()))
+
+
+@blueprint.get("/dashboard")
+def dashboard_page():
+    """How long partners wait: open requests by age, decisions and time to decision per week and region."""
+    who = reviewer()
+    region = request.args.get("region", "")[:64] if who.is_admin else ""
+    figures = dashboard.figures(db.session(), who, utcnow(), current_app.config["TIME_ZONE"], region)
+    bars, top = dashboard.chart(figures.weekly)
+    return render_template("manage/dashboard.html", who=who, figures=figures, bars=bars, top=top, region=region,
+                           window=dashboard.WINDOW_DAYS,
+                           regions=review.regions(db.session()) if who.is_admin else
+                           dashboard.manager_regions(db.session(), who))
+
+
+@blueprint.app_template_filter("hours")
+def hours(value: float | None) -> str:
+    """A time to decision: "5 h" below two days, "3.5 d" above; "—" when there is none."""
+    if value is None:
+        return "—"
+    if value < 48:
+        return _("%(hours)s h", hours=format_decimal(round(value, 1), locale=get_locale()))
+    return _("%(days)s d", days=format_decimal(round(value / 24, 1), locale=get_locale()))
+
+
+@blueprint.get("/export")
+def audit_export():
+    """Admins: the decision history of a period as CSV (docs/audit-export.md); without a period, the form."""
+    who = reviewer()
+    if not who.is_admin:
+        abort(404)
+    form = ExportForm(request.args)
+    if not {"first_day", "last_day"} & set(request.args):
+        form.last_day.data = _today()
+        form.first_day.data = _today() - timedelta(days=89)
+        return render_template("manage/export.html", form=form, who=who)
+    if not form.validate():
+        return render_template("manage/export.html", form=form, who=who), 400
+    start, end = days_between(form.first_day.data, form.last_day.data, current_app.config["TIME_ZONE"])
+    name = f"woundwo-b2b-decisions-{form.first_day.data}-{form.last_day.data}.csv"
+    return Response(stream_with_context(export.decision_rows(db.session(), start, end)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blueprint.get("/outbox")

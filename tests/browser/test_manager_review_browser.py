@@ -21,6 +21,7 @@ import requests
 from babel.dates import format_date
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy.orm import Session
 
 from bridge.core.models import AccessRequest, AuditEvent
 from devstack.seed import ADMIN, MANAGER_EAST, MANAGER_WEST
@@ -29,6 +30,7 @@ from tests.browser.bridge_pages import (MIN_FILL_SECONDS, ConfirmationPage, Mana
                                         RequestDetailPage, RequestDetails, open_review_ui, sticking_out)
 from tests.browser.pages import LoginPage
 from tests.support.forms import VALID_REQUEST, hidden_fields
+from tests.support.waiting import add_known_requests
 
 ERROR_RED = "rgb(179, 38, 30)"      # #B3261E
 SUCCESS_GREEN = "rgb(30, 123, 52)"  # #1E7B34
@@ -343,3 +345,23 @@ def test_an_account_not_created_and_an_ended_access_read_clearly_and_pass_axe(
     expect(page.get_by_role("button", name="Give access again")).to_be_visible()
     screenshot(page, "failed-and-ended")
     axe_clean(page)
+
+
+def test_the_dashboard_reads_in_three_languages_on_a_tablet_and_passes_axe(
+        new_page, bridge_server, keycloak, demo, bridge_database, axe_clean, screenshot):
+    with Session(bridge_database) as session:
+        add_known_requests(session, datetime.now(timezone.utc), tag=f".{uuid.uuid4().hex[:8]}")
+    page = new_page(width=768, height=1024)
+    open_review_ui(page, bridge_server.url, "/manage/dashboard").sign_in(ADMIN.email, ADMIN.password)
+    titles = {"fr": "Combien de temps les partenaires attendent", "de": "Wie lange Partner warten",
+              "en": "How long partners wait"}
+    for language, title in titles.items():
+        page.goto(f"{bridge_server.url}/manage/dashboard?lang={language}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator(".chart svg[role=img]")).to_have_count(1)  # named by its heading and legend
+        assert page.locator(".chart-bar").count() >= 2
+        assert int(page.locator("#last-days td").first.inner_text()) >= 3  # the known set's approvals, at least
+        assert sticking_out(page) == []
+        screenshot(page, f"dashboard-{language}")
+        axe_clean(page)

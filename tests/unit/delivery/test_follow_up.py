@@ -30,11 +30,11 @@ def test_working_days_skip_weekends_and_the_countrys_public_holidays(start, coun
     assert working_days_later(start, 2, country, "Europe/Paris") == expected.astimezone(timezone.utc)
 
 
-def pending(app, created_at: datetime, customer_number: str = "100001") -> int:
+def pending(app, created_at: datetime, customer_number: str = "100001", language: str = "fr") -> int:
     with app.app_context():
         request = AccessRequest(
             customer_number=customer_number, company="Pharmacie Centrale", first_name="Zoé", last_name="Durand",
-            email="zoe.durand@pharmacie-centrale.example", language="fr", privacy_consent_at=created_at,
+            email="zoe.durand@pharmacie-centrale.example", language=language, privacy_consent_at=created_at,
             assigned_manager_email="manager.west@woundwo.example", created_at=created_at, updated_at=created_at)
         session().add(request)
         session().commit()
@@ -81,9 +81,11 @@ def test_the_worker_looks_for_due_reminders(app):
     assert [key for key in keys if ":reminder:" in key]
 
 
-def test_after_30_days_the_request_expires_the_requester_is_told_kindly_and_may_ask_again(app, client, mailbox):
+@pytest.mark.parametrize("language, waited", [("fr", "30 jours"), ("de", "30 Tage"), ("en", "30 days")])
+def test_after_30_days_the_request_expires_the_requester_is_told_kindly_and_may_ask_again(app, client, mailbox,
+                                                                                          language, waited):
     from tests.support.forms import submit_request
-    request_id = pending(app, MONDAY)
+    request_id = pending(app, MONDAY, language=language)
     with app.app_context():
         assert follow_up.follow_up(session(), MONDAY + timedelta(days=30) - timedelta(minutes=1),
                                    app.config)["expired"] == 0
@@ -93,7 +95,8 @@ def test_after_30_days_the_request_expires_the_requester_is_told_kindly_and_may_
     run_outbox(app, kinds=("mail",))
     [told] = mailbox.to("zoe.durand@pharmacie-centrale.example")
     text = told.get_body(("plain",)).get_content()
-    assert "30 jours" in text and "http://bridge.test/request-access?lang=fr" in text and "/help?lang=fr" in text
+    assert waited in text and f"http://bridge.test/request-access?lang={language}" in text
+    assert f"/help?lang={language}" in text
     [notice] = [mail for mail in mailbox.to("manager.west@woundwo.example") if "expir" in mail["Subject"].lower()]
     assert f"/manage/requests/{request_id}" in notice.get_body(("plain",)).get_content()
     assert submit_request(client, "fr").status_code == 302, "an expired request no longer blocks a new one"
@@ -104,9 +107,21 @@ def test_a_decision_comes_first_and_nothing_expires(app):
     with app.app_context():
         session().get(AccessRequest, request_id).status = RequestStatus.APPROVED
         session().commit()
-        assert follow_up.follow_up(session(), MONDAY + timedelta(days=60), app.config) == {"expired": 0, "reminded": 0}
+        assert follow_up.follow_up(session(), MONDAY + timedelta(days=60), app.config) == {"expired": 0, "escalated": 0, "reminded": 0}
 
 
 def stored_status(app, request_id: int) -> str:
     with app.app_context():
         return session().get(AccessRequest, request_id).status
+
+
+def test_an_operator_runs_the_follow_up_for_a_chosen_instant(app):
+    request_id = pending(app, MONDAY)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["requests", "follow-up", "--now", "2026-12-14T09:30+01:00"])
+    assert result.exit_code == 0, result.output
+    assert "as of 2026-12-14T09:30:00+01:00: {'expired': 0, 'escalated': 1, 'reminded': 1}" in result.output
+    assert stored_status(app, request_id) == RequestStatus.PENDING
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["requests", "follow-up", "--now", "next monday"])
+    assert result.exit_code == 2 and "Invalid value for '--now'" in result.output

@@ -76,8 +76,24 @@ def test_customer_without_manager_is_counted_for_the_fallback(db):
     assert report.without_manager == 1 and db.get(Customer, "100020").manager_email is None
 
 
+def test_an_optional_deputy_column_names_each_customers_deputy(db):
+    data = csv_bytes("100001,Pharmacie Centrale,FR,44000,west,a@woundwo.example,fr,Deputy.West@woundwo.example",
+                     "100002,Apotheke,DE,04109,east,b@woundwo.example,de,",
+                     "100003,Bad Deputy,DE,04109,east,b@woundwo.example,de,nobody",
+                     header=HEADER + ",deputy_email")
+    report = import_customers(db, data, PATTERN)
+    assert report.created == 2 and "deputy e-mail" in dict(report.rejected)[4]
+    assert db.get(Customer, "100001").deputy_email == "deputy.west@woundwo.example"
+    assert db.get(Customer, "100002").deputy_email is None
+    # The next file has no deputy column: the directory no longer names one.
+    report = import_customers(db, csv_bytes("100001,Pharmacie Centrale,FR,44000,west,a@woundwo.example,fr"), PATTERN)
+    assert report.updated == 1 and db.get(Customer, "100001").deputy_email is None
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"customer_number,company\n1,2\n", "header"),
+    (f"{HEADER},deputy_email,deputy_email\n".encode(), "header"),
+    (f"{HEADER},favourite_colour\n".encode(), "header"),
     ("customer_number,company,country,postal_code,region,manager_email,manager_language\n".encode("utf-16"), "UTF-8"),
 ])
 def test_files_that_are_not_the_export_are_refused(db, data, reason):
