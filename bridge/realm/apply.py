@@ -48,7 +48,10 @@ def apply_and_check(admin: RealmAdmin, realm: dict, desired: State, changes: lis
 
 
 def unsupported(change: Change) -> str | None:
-    """Why apply cannot make `change`, or None: of a flow it changes the description and its steps' requirements and settings."""
+    """Why apply cannot make `change`, or None.
+
+    Of a flow, apply changes the description and its steps' requirements and configurations only.
+    """
     if change.kind != FLOW:
         return None
     if change.action == Action.CREATE:
@@ -82,7 +85,8 @@ def _client_scope(admin: RealmAdmin, realm: dict, desired: State, change: Change
         admin.post("/client-scopes", _named(realm["clientScopes"], "name", change.name))
         return
     live = _scope(admin, change.name)
-    admin.put(f"/client-scopes/{live['id']}", {**without(live, "protocolMappers"), **_merged(live, desired[CLIENT_SCOPE][change.name])})
+    wanted = desired[CLIENT_SCOPE][change.name]
+    admin.put(f"/client-scopes/{live['id']}", {**without(live, "protocolMappers"), **_merged(live, wanted)})
 
 
 def _client(admin: RealmAdmin, realm: dict, desired: State, change: Change) -> None:

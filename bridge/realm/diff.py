@@ -77,7 +77,8 @@ def _list_differences(wanted: list, current: list, path: str) -> list[FieldChang
     if any(isinstance(item, (dict, list)) for item in wanted + current):
         changes = [change for index, item in enumerate(wanted)
                    for change in differences(item, current[index] if index < len(current) else ABSENT, f"{path}[{index}]")]
-        return changes + [FieldChange(f"{path}[{index}]", current[index], ABSENT) for index in range(len(wanted), len(current))]
+        extra = range(len(wanted), len(current))
+        return changes + [FieldChange(f"{path}[{index}]", current[index], ABSENT) for index in extra]
     if sorted(map(_plain, wanted)) == sorted(map(_plain, current)):
         return []
     return [FieldChange(path, current, wanted)]

@@ -24,7 +24,8 @@ def read(admin: RealmAdmin, desired: State) -> State:
     if desired[USER_PROFILE]:
         state[USER_PROFILE] = {name: admin.get("/users/profile") for name in desired[USER_PROFILE]}
     scopes = {scope["name"]: scope for scope in admin.get("/client-scopes")}
-    state[CLIENT_SCOPE] = {name: without(scopes[name], "protocolMappers") for name in desired[CLIENT_SCOPE] if name in scopes}
+    state[CLIENT_SCOPE] = {name: without(scopes[name], "protocolMappers")
+                           for name in desired[CLIENT_SCOPE] if name in scopes}
     state[CLIENT_SCOPE_MAPPER] = mappers(scopes, desired[CLIENT_SCOPE_MAPPER])
     clients = {client["clientId"]: client for client in admin.get("/clients")}
     state[CLIENT] = {name: without(clients[name], "protocolMappers", CLIENT_SECRET)
@@ -103,4 +104,5 @@ def flows(admin: RealmAdmin, wanted: dict) -> dict:
                 config = admin.get(f"/authentication/config/{execution['authenticationConfig']}")
                 configs[execution["authenticationConfig"]] = config
     by_alias = {config["alias"]: config.get("config", {}) for config in configs.values()}
-    return {alias: flow_part(admin.get(f"/authentication/flows/{ids[alias]}"), by_alias) for alias in wanted if alias in ids}
+    return {alias: flow_part(admin.get(f"/authentication/flows/{ids[alias]}"), by_alias)
+            for alias in wanted if alias in ids}

@@ -17,7 +17,8 @@ def describe(changes: list[Change]) -> list[str]:
         return ["no differences: the live realm matches the file"]
     lines = []
     for change in changes:
-        lines.append(f"{SIGNS[change.action]} {change.kind} {change.name}" + (" (to create)" if change.action == Action.CREATE else ""))
+        to_create = " (to create)" if change.action == Action.CREATE else ""
+        lines.append(f"{SIGNS[change.action]} {change.kind} {change.name}{to_create}")
         lines += [f"    {field.path}: {_shown(field.live)} → {_shown(field.desired)}" for field in change.fields]
         if reason := unsupported(change):
             lines.append(f"    ! {reason}")

@@ -53,7 +53,8 @@ def test_the_shipped_file_gives_every_part_a_name():
     ('{"realm": ', {}, "not valid JSON"),
     ('["woundwo"]', {}, "the realm has no name"),
     ('{"realm": "  "}', {}, "the realm has no name"),
-    ('{"realm": "woundwo", "clients": [{"secret": "${PORTAL_CLIENT_SECRET}"}]}', {}, "needs these environment variables: PORTAL_CLIENT_SECRET"),
+    ('{"realm": "woundwo", "clients": [{"secret": "${PORTAL_CLIENT_SECRET}"}]}', {},
+     "needs these environment variables: PORTAL_CLIENT_SECRET"),
     (b"\xff\xfe", {}, "cannot read it"),
 ], ids=["invalid-json", "not-an-object", "blank-name", "placeholder-without-value", "not-utf8"])
 def test_a_bad_realm_file_is_refused_with_its_reason(tmp_path, text, env, message):
