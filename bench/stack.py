@@ -110,6 +110,7 @@ def running_keycloak(fresh: bool = True, database: dict[str, str] | None = None)
     instance.start()
     try:
         say(f"Keycloak ready after {instance.wait_ready(600):.0f} s (log: {instance.log_file})")  # minutes on a busy machine
+        instance.update_realm()
         seed_keycloak(gateway())
         say("demo accounts seeded")
         yield KEYCLOAK_URL

@@ -1,7 +1,7 @@
 """The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
 
-One package per feature (email_check, access_requests, contact, review, delivery, directory) above a common
-core and the Keycloak interface; docs/architecture.md draws the layers.
+One package per feature (email_check, access_requests, contact, review, delivery, directory, realm) above a
+common core and the Keycloak interface; docs/architecture.md draws the layers.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bridge.delivery.handlers import WORKER_KEYCLOAK
 from bridge.delivery.mailer import MailTransport, SmtpTransport
 from bridge.directory import cli as directory_cli
 from bridge.email_check import views as api
+from bridge.realm import cli as realm_cli
 from bridge.email_check.pending import has_pending_request
 from bridge.email_check.service import EmailStatusService, TTLCache
 from bridge.keycloak import gateway as keycloak_gateway
@@ -96,6 +97,6 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
                                    "language_name": language_name, "country_name": country_name,
                                    "region_name": region_name})
     for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
-                    delivery_cli.activations_command, delivery_cli.requests_command):
+                    delivery_cli.activations_command, delivery_cli.requests_command, realm_cli.realm_command):
         app.cli.add_command(command)
     return app

@@ -20,6 +20,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bridge.realm import apply as applying
+from bridge.realm import source, state
+from bridge.realm.admin import OPERATOR_CLIENT_ID, RealmAdmin, RealmAdminError
+from bridge.realm.report import describe
+from bridge.realm.source import missing_placeholders
 from devstack import processes
 
 KEYCLOAK_VERSION = "26.7.3"
@@ -33,8 +38,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 THEME_DIR = REPO_ROOT / "keycloak-theme"
 REALM_FILE = REPO_ROOT / "realm-export.json"
 MIN_JAVA = 17
-# Our own ${NAME} placeholders are upper case; Keycloak's message keys (${profileScopeConsentText}) are not.
-PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 
 def say(message: str) -> None:
@@ -109,11 +112,6 @@ def find_jdk(jvm: Path = Path("/usr/lib/jvm")) -> tuple[Path, int]:
     return home, version
 
 
-def missing_placeholders(realm_text: str, env: dict[str, str]) -> list[str]:
-    """Names of ${NAME} placeholders in the realm file that the environment does not define."""
-    return sorted({name for name in PLACEHOLDER.findall(realm_text) if name not in env})
-
-
 def install(directory: Path, env: dict[str, str], realm_file: Path = REALM_FILE) -> str:
     """Copy the distribution into `directory` (once) and link our theme; return the realm file's text.
 
@@ -145,6 +143,7 @@ class KeycloakInstance:
     env: dict[str, str] = field(default_factory=dict)
     realm_file: Path = REALM_FILE
     process: subprocess.Popen | None = None
+    realm_changed: bool = False
 
     @property
     def url(self) -> str:
@@ -159,24 +158,57 @@ class KeycloakInstance:
         return self.directory / "data" / "realm-export.sha256"
 
     def prepare(self, fresh: bool = False) -> bool:
-        """Install the distribution, theme and realm; return True when the realm will be (re)imported.
+        """Install the distribution, theme and realm; return True when the realm will be imported (empty database).
 
-        A changed realm-export.json wipes the dev database, because --import-realm skips a realm
-        that already exists.
+        A realm-export.json changed since the import keeps the database: `update_realm` applies it once
+        Keycloak runs (Keycloak's --import-realm skips a realm that exists).
         """
-        realm_text = install(self.directory, self.env, self.realm_file)
-        realm_hash = hashlib.sha256(realm_text.encode()).hexdigest()
+        install(self.directory, self.env, self.realm_file)
+        try:
+            realm_hash = source.fingerprint(source.load(self.realm_file, self.env))
+        except source.RealmFileError as exc:
+            raise SystemExit(str(exc)) from None
         data = self.directory / "data"
         marker = self._realm_marker
-        reimport = fresh or not marker.exists() or marker.read_text() != realm_hash
-        if reimport:
+        imported = not fresh and marker.exists()
+        self.realm_changed = imported and marker.read_text() != realm_hash
+        if not imported:
             if data.exists():
-                say("realm-export.json changed or a fresh start was asked for: starting from an empty database")
+                say("a fresh start was asked for, or the realm was never imported: starting from an empty database")
                 shutil.rmtree(data)
             (data / "import").mkdir(parents=True)
             shutil.copyfile(self.realm_file, data / "import" / "realm-export.json")
             marker.write_text(realm_hash)
-        return reimport
+        return not imported
+
+    def update_realm(self) -> None:
+        """Once Keycloak is ready: apply a changed realm-export.json the way `flask --app bridge realm apply` does.
+
+        A database imported before the realm had its operator client cannot be updated that way: it is
+        imported again from an empty one (Keycloak restarts).
+        """
+        if not self.realm_changed:
+            return
+        say("realm-export.json changed since the import: applying it to the running realm (flask --app bridge realm apply)")
+        realm = source.load(self.realm_file, self.env)
+        admin = RealmAdmin(self.url, realm["realm"], OPERATOR_CLIENT_ID, self.env["BRIDGE_REALM_OPERATOR_CLIENT_SECRET"])
+        try:
+            admin.sign_in()
+        except RealmAdminError:
+            say(f"the realm has no {OPERATOR_CLIENT_ID} client yet: importing it again from an empty database")
+            self.stop()
+            self.prepare(fresh=True)
+            self.start()
+            self.wait_ready()
+            return
+        desired = state.desired(realm)
+        changes = applying.current_plan(admin, desired)
+        for line in describe(changes):
+            say(line)
+        applying.apply_and_check(admin, realm, desired, changes)
+        shutil.copyfile(self.realm_file, self.directory / "data" / "import" / "realm-export.json")
+        self._realm_marker.write_text(source.fingerprint(realm))
+        self.realm_changed = False
 
     def command(self) -> list[str]:
         return [
@@ -225,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         say(f"ready after {instance.wait_ready():.0f} s")
+        instance.update_realm()
         instance.process.wait()
     except KeyboardInterrupt:
         pass

@@ -55,6 +55,7 @@ def stack_env(ports: Ports, state_dir: Path | None = None) -> dict[str, str]:
         "BRIDGE_PUBLIC_URL": bridge_url,
         "BRIDGE_MANAGER_CLIENT_SECRET": "dev-manager-secret",
         "BRIDGE_KEYCLOAK_CLIENT_SECRET": "dev-bridge-secret",
+        "BRIDGE_REALM_OPERATOR_CLIENT_SECRET": "dev-realm-operator-secret",
         # Keycloak bootstrap admin
         "KC_BOOTSTRAP_ADMIN_USERNAME": "admin",
         "KC_BOOTSTRAP_ADMIN_PASSWORD": "admin",

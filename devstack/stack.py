@@ -2,7 +2,7 @@
 
 Starts the mail catcher, Keycloak (realm + theme), the bridge; seeds the demo accounts; prints the
 URLs and accounts. State lives in .devstack/ so a second start is fast; a changed realm-export.json
-is re-imported (and re-seeded) automatically.
+is applied to the running realm as `flask --app bridge realm apply` does, keeping users and data.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ class Stack:
         self.keycloak.start()
         say(f"waiting for Keycloak (first start takes a minute or two on 2 cores) — log: {self.keycloak.log_file}")
         self.keycloak.wait_ready()
+        self.keycloak.update_realm()
         gateway = KeycloakGateway(self.keycloak.url, "woundwo", "b2b-bridge",
                                   self.env["BRIDGE_KEYCLOAK_CLIENT_SECRET"], 10)
         seed_keycloak(gateway)

@@ -33,7 +33,8 @@ from sqlalchemy.exc import ArgumentError
 PREFIX = "BRIDGE_"
 DEV_SETTINGS_FILE = Path(__file__).resolve().parents[2] / ".devstack" / "bridge.env"
 # Never echoed in an error message.
-SECRETS = {"secret_key", "keycloak_client_secret", "manager_client_secret", "smtp_password", "metrics_token"}
+SECRETS = {"secret_key", "keycloak_client_secret", "manager_client_secret", "smtp_password", "metrics_token",
+           "realm_operator_client_secret"}
 # Secret keys printed in this repository (.env.example, the dev stack): whoever reads it could sign sessions.
 PUBLISHED_SECRET_KEYS = {"change-me-to-a-long-random-string", "dev-only-secret-key-not-for-production"}
 MIN_SECRET_KEY_BYTES = 32
@@ -134,6 +135,9 @@ class Settings(BaseSettings):
     keycloak_client_id: str = "b2b-bridge"
     keycloak_client_secret: Annotated[str, Field(min_length=1)]
     keycloak_timeout: Seconds = 1.5  # /readyz and the e-mail check must answer within 2 s
+    # `flask --app bridge realm plan|apply` only (bridge/realm/): the operator's client, never the web tier's
+    realm_operator_client_id: str = "realm-operator"
+    realm_operator_client_secret: str = ""
     cors_origins: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_origins)] = ()
     smtp_host: str = "localhost"
     smtp_port: Annotated[int, Field(gt=0, lt=65536)] = 25

@@ -74,3 +74,9 @@ def test_compose_cluster_nginx_configuration_is_accepted_by_nginx(tmp_path):
                               "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=60)
     # The whole file and its includes parsed; creating the image's temporary folders is not our part.
     assert "syntax is ok" in checked.stderr, checked.stderr
+
+
+def test_only_keycloak_gets_the_realm_operators_secret():
+    given = {name for name, service in compose_config()["services"].items()
+             if "BRIDGE_REALM_OPERATOR_CLIENT_SECRET" in service.get("environment", {})}
+    assert given == {"keycloak"}

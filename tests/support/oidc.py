@@ -67,7 +67,7 @@ def browser_session() -> requests.Session:
 
 
 def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, locale: str | None = None,
-                      verifier: str | None = None) -> str:
+                      verifier: str | None = None, realm: str = REALM) -> str:
     """An authorization-code request with PKCE S256, as our clients send it; pass `verifier` to exchange the code."""
     verifier = verifier or secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -78,13 +78,13 @@ def authorization_url(keycloak_url: str, client_id: str, redirect_uri: str, loca
     }
     if locale:
         query["ui_locales"] = locale
-    return f"{keycloak_url}/realms/{REALM}/protocol/openid-connect/auth?{urlencode(query)}"
+    return f"{keycloak_url}/realms/{realm}/protocol/openid-connect/auth?{urlencode(query)}"
 
 
 def open_login_page(session: requests.Session, keycloak_url: str, client_id: str, redirect_uri: str,
-                    locale: str | None = None, verifier: str | None = None) -> requests.Response:
+                    locale: str | None = None, verifier: str | None = None, realm: str = REALM) -> requests.Response:
     """GET the login page of a fresh authorization request."""
-    page = session.get(authorization_url(keycloak_url, client_id, redirect_uri, locale, verifier), timeout=10)
+    page = session.get(authorization_url(keycloak_url, client_id, redirect_uri, locale, verifier, realm), timeout=10)
     page.raise_for_status()
     return page
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devstack.keycloak import KeycloakInstance, find_jdk, missing_placeholders
+from bridge.realm.source import missing_placeholders
+from devstack.keycloak import KeycloakInstance, find_jdk
 
 REALM = '{"realm": "woundwo", "secret": "${PORTAL_CLIENT_SECRET}", "text": "${profileScopeConsentText}"}'
 
@@ -66,15 +67,26 @@ def test_unchanged_realm_keeps_the_database(tmp_path, distribution):
     assert database.exists()
 
 
-def test_changed_realm_is_reimported_from_an_empty_database(tmp_path, distribution):
+def test_changed_realm_keeps_the_database_and_is_left_for_apply(tmp_path, distribution):
     instance(tmp_path).prepare()
     database = tmp_path / "instance" / "data" / "h2" / "keycloakdb.mv.db"
     database.parent.mkdir()
     database.write_text("users")
-    changed = REALM.replace("woundwo", "woundwo-changed")
-    assert instance(tmp_path, realm_text=changed).prepare() is True
-    assert not database.exists()
-    assert (tmp_path / "instance" / "data" / "import" / "realm-export.json").read_text() == changed
+    changed = instance(tmp_path, realm_text=REALM.replace('"realm": "woundwo"', '"realm": "woundwo", "x": 1'))
+    assert changed.prepare() is False
+    assert database.exists() and changed.realm_changed
+
+
+def test_a_changed_placeholder_value_counts_as_a_changed_realm(tmp_path, distribution):
+    instance(tmp_path).prepare()
+    assert instance(tmp_path).prepare() is False
+    kc = instance(tmp_path, env={"PORTAL_CLIENT_SECRET": "rotated"})
+    assert kc.prepare() is False and kc.realm_changed
+
+
+def test_malformed_realm_file_stops_the_runner_with_its_reason(tmp_path, distribution):
+    with pytest.raises(SystemExit, match="not valid JSON"):
+        instance(tmp_path, realm_text='{"realm": ').prepare()
 
 
 def test_fresh_start_wipes_the_database_even_when_the_realm_is_unchanged(tmp_path, distribution):

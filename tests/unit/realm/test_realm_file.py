@@ -18,7 +18,7 @@ def test_no_local_or_demo_values():
 
 
 def test_only_service_account_users():
-    assert [user.get("serviceAccountClientId") for user in REALM.get("users", [])] == ["b2b-bridge"]
+    assert [user.get("serviceAccountClientId") for user in REALM.get("users", [])] == ["b2b-bridge", "realm-operator"]
 
 
 def test_every_client_secret_and_url_is_a_placeholder():
@@ -41,6 +41,14 @@ def test_bridge_service_account_has_least_privilege():
     granted = set(account["clientRoles"]["realm-management"])
     assert not granted & {"realm-admin", "manage-realm", "manage-clients", "impersonation", "manage-authorization"}
     assert {"view-users", "query-users", "manage-users", "manage-organizations"} <= granted
+
+
+def test_realm_operator_changes_the_realm_but_not_its_users():
+    account = next(user for user in REALM["users"] if user.get("serviceAccountClientId") == "realm-operator")
+    assert set(account["clientRoles"]["realm-management"]) == {"view-realm", "manage-realm", "view-clients", "manage-clients"}
+    operator = next(client for client in REALM["clients"] if client["clientId"] == "realm-operator")
+    assert operator["serviceAccountsEnabled"] and not operator["standardFlowEnabled"]
+    assert not operator["directAccessGrantsEnabled"]
 
 
 def test_browser_flow_has_no_identity_first_organization_step():
