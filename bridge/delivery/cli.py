@@ -5,18 +5,19 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 from flask import current_app
 
+from bridge.core.instants import as_of, now_option
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
 from bridge.delivery import activation, follow_up
-from bridge.delivery.handlers import run_due
+from bridge.delivery.handlers import end_access_after_grace, run_due
 
 
-FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
+FOLLOW_UP_SECONDS = 600  # reminders, expiry and grace periods count in days: looking every ten minutes is plenty
 
 
 @click.command("worker")
@@ -28,8 +29,9 @@ def worker_command(once: bool) -> None:
     click.echo("worker started", err=True)
     config, next_follow_up = current_app.config, 0.0
     while not stopping.is_set():
-        if time.monotonic() >= next_follow_up:  # pending requests that wait too long: reminders, expiry
+        if time.monotonic() >= next_follow_up:  # reminders, expiry, suspended customers' grace periods
             follow_up.follow_up(session(), utcnow(), config)
+            end_access_after_grace(utcnow())
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:
@@ -58,12 +60,10 @@ def activations_list() -> None:
 
 
 @activations_command.command("send-due")
-@click.option("--now", "moment", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
-                                                             "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
-              help="Run the batch as of this instant (ISO 8601; without a zone: UTC), e.g. for a demo.")
+@now_option
 def activations_send_due(moment: datetime | None) -> None:
     """Provision and send every activation due at --now (default: now), the longest due first."""
-    now = utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    now = as_of(moment)
     total: dict[str, int] = {}
     while outcomes := run_due(now, (OutboxKind.PROVISION, OutboxKind.ACTIVATION)):
         for status, count in outcomes.items():

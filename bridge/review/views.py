@@ -32,7 +32,8 @@ blueprint = Blueprint("manage", __name__)
 OPEN_ENDPOINTS = {"manage.login", "manage.callback", "manage.signed_out"}
 STATUS_LABELS = {RequestStatus.PENDING: _l("Pending"), RequestStatus.APPROVED: _l("Approved"),
                  RequestStatus.REJECTED: _l("Rejected"), RequestStatus.FAILED: _l("Account not created"),
-                 RequestStatus.REVOKED: _l("Access ended"), RequestStatus.EXPIRED: _l("Expired")}
+                 RequestStatus.REVOKED: _l("Access ended"), RequestStatus.EXPIRED: _l("Expired"),
+                 RequestStatus.HELD: _l("On hold")}
 
 
 def sign_in():
