@@ -1,4 +1,4 @@
-"""An approved request as the review UI leaves it, for the delivery rules."""
+"""An approved request as the review UI leaves it, and provisioned, for the delivery rules."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from datetime import datetime, timezone
 import pytest
 
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, RequestStatus
+from bridge.core.models import AccessRequest, OutboxKind, RequestStatus
 from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
+from tests.support.worker import run_outbox
 
-DECIDED = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+# Ahead of the clock: rows queued "now" by the fixture are due when a test runs the worker as of DECIDED (a
+# past DECIDED left them in the future of that instant, and the tests failed from that day on).
+DECIDED = datetime(2037, 12, 1, 15, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -34,3 +37,12 @@ def approved(app):
             return request.id
 
     return make
+
+
+@pytest.fixture
+def due(app, approved):
+    """A provisioned request and the instant its activation is due (04:00 the next day, Paris)."""
+    request_id = approved()
+    run_outbox(app, DECIDED, (OutboxKind.PROVISION,))
+    with app.app_context():
+        return request_id, session().get(AccessRequest, request_id).activation_due_at
