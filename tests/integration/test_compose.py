@@ -74,3 +74,13 @@ def test_compose_cluster_nginx_configuration_is_accepted_by_nginx(tmp_path):
                               "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=60)
     # The whole file and its includes parsed; creating the image's temporary folders is not our part.
     assert "syntax is ok" in checked.stderr, checked.stderr
+
+
+def test_compose_imports_the_directory_from_a_drop_folder_every_night():
+    service = compose_config()["services"]["directory-import"]
+    assert service["command"] == ["sh", "/app/docker/directory-import.sh"]
+    assert service["environment"]["DIRECTORY_IMPORT_AT"] == "02:30" and service["environment"]["TZ"] == "Europe/Paris"
+    assert service["environment"]["BRIDGE_DATABASE_URL"].startswith("postgresql+psycopg://bridge:")
+    assert {volume["target"] for volume in service["volumes"]} == {"/app/docker/directory-import.sh", "/drop"}
+    script = (REPO_ROOT / "docker" / "directory-import.sh").read_text()
+    assert 'customers import --full "$DROP/customers.csv"' in script
