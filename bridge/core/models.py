@@ -70,6 +70,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"  # after a restore: it may have been done after the dump; an operator releases it
 
 
 class Base(DeclarativeBase):

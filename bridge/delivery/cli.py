@@ -14,7 +14,7 @@ from bridge.core.instants import as_of, now_option
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
 from bridge.delivery import activation, follow_up
-from bridge.delivery.handlers import end_access_after_grace, run_due
+from bridge.delivery.handlers import WORKER_KEYCLOAK, end_access_after_grace, run_due
 
 
 FOLLOW_UP_SECONDS = 600  # reminders, expiry and grace periods count in days: looking every ten minutes is plenty
@@ -69,3 +69,30 @@ def activations_send_due(moment: datetime | None) -> None:
         for status, count in outcomes.items():
             total[status] = total.get(status, 0) + count
     click.echo(f"as of {now.isoformat()}: {total or 'nothing due'}")
+
+
+@activations_command.command("after-restore")
+@now_option
+def activations_after_restore(moment: datetime | None) -> None:
+    """Once after restoring the database from a dump, before the worker: activations due by --now that the
+    dump does not record as sent are recorded as sent if Keycloak's admin events show them, else held."""
+    outcome = activation.after_restore(session(), current_app.extensions[WORKER_KEYCLOAK], as_of(moment))
+    click.echo(f"{len(outcome['sent'])} activation(s) Keycloak had already sent, now recorded as sent: "
+               f"{_ids(outcome['sent'])}")
+    click.echo(f"{len(outcome['held'])} activation(s) held (they may have gone out after the dump; check the mail "
+               f"relay's log, then `activations release` those it does not show): {_ids(outcome['held'])}")
+
+
+@activations_command.command("release")
+@click.argument("request_ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="Release every held activation.")
+def activations_release(request_ids: tuple[int, ...], everything: bool) -> None:
+    """Let held activations go out (the worker still asks Keycloak first whether one was sent)."""
+    if not request_ids and not everything:
+        raise click.UsageError("name the requests whose activation to release, or --all")
+    released = activation.release(session(), None if everything else list(request_ids), utcnow())
+    click.echo(f"{released} activation(s) released")
+
+
+def _ids(request_ids: list[int]) -> str:
+    return ", ".join(f"request {request_id}" for request_id in request_ids) or "none"
