@@ -1,4 +1,4 @@
-"""An approved request as the review UI leaves it, and provisioned, for the delivery rules."""
+"""An approved request as the review UI leaves it, for the delivery rules."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from datetime import datetime, timezone
 import pytest
 
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, OutboxKind, RequestStatus
+from sqlalchemy import update
+
+from bridge.core.models import AccessRequest, OutboxItem, OutboxKind, RequestStatus
 from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
 from tests.support.worker import run_outbox
 
-# Ahead of the clock: rows queued "now" by the fixture are due when a test runs the worker as of DECIDED (a
-# past DECIDED left them in the future of that instant, and the tests failed from that day on).
-DECIDED = datetime(2037, 12, 1, 15, 0, tzinfo=timezone.utc)
+DECIDED = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -33,6 +33,9 @@ def approved(app):
             session().flush()
             provisioning.enqueue(session(), request)
             activation.schedule(session(), request)
+            # Queued at the decision, as the review UI does it then (the outbox's default is the real clock's now).
+            session().execute(update(OutboxItem).where(OutboxItem.kind == OutboxKind.PROVISION)
+                              .values(created_at=DECIDED, next_attempt_at=DECIDED))
             session().commit()
             return request.id
 
