@@ -17,5 +17,8 @@ def db_command() -> None:
 @db_command.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations up to the newest."""
-    migrate.upgrade(database_url(current_app))
+    try:
+        migrate.upgrade(database_url(current_app))
+    except migrate.SchemaFromAnotherVersion as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo("database is up to date")

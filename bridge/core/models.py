@@ -40,6 +40,7 @@ class RequestStatus(StrEnum):
     FAILED = "failed"  # approved, but Keycloak would not take the account: the manager corrects and retries
     REVOKED = "revoked"  # approved, then the person's access was ended (a manager may give it back)
     EXPIRED = "expired"  # nobody decided in time; the requester may ask again
+    HELD = "held"  # pending, but its customer left the directory or is blocked: pending again if it comes back
 
 
 class ProvisioningError(StrEnum):
@@ -49,6 +50,13 @@ class ProvisioningError(StrEnum):
     EMAIL = "email"  # ... or of the address
     REFUSED = "refused"  # Keycloak refused for another reason
     UNREACHABLE = "unreachable"  # Keycloak could not be reached for every attempt
+
+
+class Suspension(StrEnum):
+    """Why a customer is suspended by a full directory import."""
+
+    MISSING = "missing"  # no longer in the ERP's export
+    BLOCKED = "blocked"  # in the export with status "blocked"
 
 
 class OutboxKind(StrEnum):
@@ -62,6 +70,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"  # after a restore: it may have been done after the dump; an operator releases it
 
 
 class Base(DeclarativeBase):
@@ -83,6 +92,11 @@ class Customer(Base):
     manager_language: Mapped[str] = mapped_column(String(5), default="fr")
     deputy_email: Mapped[str | None] = mapped_column(String(254))  # decides what waits too long for the manager
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by a full import (bridge/delivery/directory_changes.py): since when, and why; its people keep their
+    # access for the grace period, then the worker ends it and records when.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    access_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccessRequest(Base):

@@ -180,6 +180,7 @@ class Settings(BaseSettings):
     reminder_working_days: Annotated[int, Field(ge=0)] = 2  # a pending request reminds its manager; 0: never
     escalation_working_days: Annotated[int, Field(ge=0)] = 5  # then a deputy may decide too; 0: never
     request_expiry_days: Annotated[int, Field(ge=0)] = 30  # an undecided request expires; 0: never
+    customer_grace_days: Annotated[int, Field(ge=0)] = 14  # a suspended customer's people keep access this long
     worker_keycloak_timeout: Seconds = 10
     contact_url: OptionalUrl = ""
     privacy_url: OptionalUrl = ""

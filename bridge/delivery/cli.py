@@ -6,27 +6,19 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 from flask import current_app
 
+from bridge.core.instants import as_of, now_option
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
 from bridge.delivery import activation, follow_up
-from bridge.delivery.handlers import run_due
+from bridge.delivery.handlers import WORKER_KEYCLOAK, end_access_after_grace, run_due
 
 
-FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
-
-now_option = click.option(
-    "--now", "moment", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S",
-                                                    "%Y-%m-%dT%H:%M"]),
-    help="Run as of this instant (ISO 8601; without a zone: UTC), e.g. for a demo or a test.")
-
-
-def _instant(moment: datetime | None) -> datetime:
-    return utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+FOLLOW_UP_SECONDS = 600  # reminders, expiry and grace periods count in days: looking every ten minutes is plenty
 
 
 @click.command("worker")
@@ -38,8 +30,9 @@ def worker_command(once: bool) -> None:
     click.echo("worker started", err=True)
     config, next_follow_up = current_app.config, 0.0
     while not stopping.is_set():
-        if time.monotonic() >= next_follow_up:  # pending requests that wait too long: reminders, expiry
+        if time.monotonic() >= next_follow_up:  # reminders, expiry, suspended customers' grace periods
             follow_up.follow_up(session(), utcnow(), config)
+            end_access_after_grace(utcnow())
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:
@@ -60,7 +53,7 @@ def requests_command() -> None:
 def requests_follow_up(moment: datetime | None) -> None:
     """Queue what is due at --now (default: now), as the worker does every ten minutes; the worker (or
     `worker --once`) then sends the e-mails."""
-    now = _instant(moment)
+    now = as_of(moment)
     click.echo(f"as of {now.isoformat()}: {follow_up.follow_up(session(), now, current_app.config)}")
 
 
@@ -85,9 +78,36 @@ def activations_list() -> None:
 @now_option
 def activations_send_due(moment: datetime | None) -> None:
     """Provision and send every activation due at --now (default: now), the longest due first."""
-    now = _instant(moment)
+    now = as_of(moment)
     total: dict[str, int] = {}
     while outcomes := run_due(now, (OutboxKind.PROVISION, OutboxKind.ACTIVATION)):
         for status, count in outcomes.items():
             total[status] = total.get(status, 0) + count
     click.echo(f"as of {now.isoformat()}: {total or 'nothing due'}")
+
+
+@activations_command.command("after-restore")
+@now_option
+def activations_after_restore(moment: datetime | None) -> None:
+    """Once after restoring the database from a dump, before the worker: activations due by --now that the
+    dump does not record as sent are recorded as sent if Keycloak's admin events show them, else held."""
+    outcome = activation.after_restore(session(), current_app.extensions[WORKER_KEYCLOAK], as_of(moment))
+    click.echo(f"{len(outcome['sent'])} activation(s) Keycloak had already sent, now recorded as sent: "
+               f"{_ids(outcome['sent'])}")
+    click.echo(f"{len(outcome['held'])} activation(s) held (they may have gone out after the dump; check the mail "
+               f"relay's log, then `activations release` those it does not show): {_ids(outcome['held'])}")
+
+
+@activations_command.command("release")
+@click.argument("request_ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="Release every held activation.")
+def activations_release(request_ids: tuple[int, ...], everything: bool) -> None:
+    """Let held activations go out (the worker still asks Keycloak first whether one was sent)."""
+    if not request_ids and not everything:
+        raise click.UsageError("name the requests whose activation to release, or --all")
+    released = activation.release(session(), None if everything else list(request_ids), utcnow())
+    click.echo(f"{released} activation(s) released")
+
+
+def _ids(request_ids: list[int]) -> str:
+    return ", ".join(f"request {request_id}" for request_id in request_ids) or "none"

@@ -1,4 +1,5 @@
-"""What the worker knows how to perform, by outbox kind, and what it does when a kind fails for good."""
+"""What the worker knows how to perform, by outbox kind, and what it does when a kind fails for good; and its
+time-dependent step that needs Keycloak (the end of suspended customers' grace periods)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import current_app
 
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
-from bridge.delivery import activation, mailer, outbox, provisioning
+from bridge.delivery import activation, directory_changes, mailer, outbox, provisioning
 
 # The worker's Keycloak: nobody waits on its calls, so they may take longer than a page's (slow is not down).
 WORKER_KEYCLOAK = "bridge.worker_keycloak"
@@ -39,3 +40,10 @@ def run_due(now: datetime, kinds: tuple[OutboxKind, ...] | None = None,
     return outbox.run_due(session(), handlers, now, config["OUTBOX_MAX_ATTEMPTS"],
                           lease=timedelta(seconds=config["OUTBOX_CLAIM_LEASE_SECONDS"]), clock=clock,
                           on_failure=failure_handlers(now))
+
+
+def end_access_after_grace(now: datetime) -> int:
+    """The suspended customers whose grace period is over at `now` lose their people's access (app context)."""
+    return directory_changes.end_access_after_grace(session(), current_app.extensions[WORKER_KEYCLOAK],
+                                                    current_app.extensions["bridge.broadcast"], now,
+                                                    current_app.config["CUSTOMER_GRACE_DAYS"])

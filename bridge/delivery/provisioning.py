@@ -1,11 +1,13 @@
 """Provisioning: after an approval, the person's organization, account, membership and role in Keycloak;
-when that fails for good, the request says why and its manager is told."""
+when that fails for good, the request says why and its manager is told. And its reverse: ending a person's
+access (a manager's revocation, or the end of a suspended customer's grace period)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
@@ -63,6 +65,33 @@ def grant_access(directory: KeycloakDirectory, customer: Customer, user_id: str)
     organization_id = directory.ensure_organization(customer.customer_number, customer.company, customer.region)
     directory.add_member(organization_id, user_id)
     directory.grant_realm_role(user_id, PARTNER_ROLE)
+
+
+def end_access(session: Session, directory: KeycloakDirectory, actor: str, person: dict, customer: Customer,
+               reason: str, now: datetime, remote_addr: str) -> None:
+    """End a person's B2B access: role, membership and sessions in Keycloak; their approved requests say
+    "revoked", each with an audit entry (in the caller's transaction; the caller commits and broadcasts)."""
+    directory.revoke_access(person["id"], customer.customer_number, PARTNER_ROLE)
+    request_ids = change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
+    record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now, reason=reason)
+
+
+def change_requests_of(session: Session, person: dict, before: RequestStatus, after: RequestStatus) -> list[int]:
+    """Move the person's requests from one status to another; return their ids."""
+    ids = list(session.scalars(select(AccessRequest.id).where(
+        or_(AccessRequest.keycloak_user_id == person["id"], AccessRequest.email == person.get("email", "")),
+        AccessRequest.status == before)))
+    if ids:
+        session.execute(update(AccessRequest).where(AccessRequest.id.in_(ids)).values(status=after))
+    return ids
+
+
+def record_for_person(session: Session, actor: str, action: str, request_ids: list[int], person: dict,
+                      customer: Customer, remote_addr: str, now: datetime, **detail) -> None:
+    """One audit entry per request of the person (so each request's history shows it), or one without."""
+    for request_id in request_ids or [None]:
+        audit.record(session, actor, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
+                     email=person.get("email", ""), customer_number=customer.customer_number, **detail)
 
 
 def failed(session: Session, payload: dict, error: BaseException, now: datetime, public_url: str) -> None:

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import AccessRequest, AuditEvent, Customer, OutboxItem, OutboxStatus, RequestStatus
-from bridge.delivery import activation, mailer, outbox, provisioning
+from bridge.delivery import activation, directory_changes, mailer, outbox, provisioning
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak import profile
-from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
 PAGE_SIZE = 50
@@ -191,10 +191,7 @@ def reassign(session: Session, reviewer: Reviewer, request_id: int, manager_emai
     if not reviewer.is_admin:
         raise NotVisible(request_id)
     request, _ = visible(session, reviewer, request_id)
-    previous, request.assigned_manager_email = request.assigned_manager_email, manager_email.strip().lower()
-    request.updated_at = now
-    audit.record(session, reviewer.email, "reassigned", request_id, remote_addr, now,
-          previous=previous, to=request.assigned_manager_email)
+    directory_changes.reassign_request(session, request, manager_email.strip().lower(), reviewer.email, now, remote_addr)
     session.commit()
 
 
@@ -228,34 +225,13 @@ def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, 
     return person, customer
 
 
-def _change_requests_of(session: Session, person: dict, before: RequestStatus, after: RequestStatus) -> list[int]:
-    """Move the person's requests from one status to another; return their ids."""
-    ids = list(session.scalars(select(AccessRequest.id).where(
-        or_(AccessRequest.keycloak_user_id == person["id"], AccessRequest.email == person.get("email", "")),
-        AccessRequest.status == before)))
-    if ids:
-        session.execute(update(AccessRequest).where(AccessRequest.id.in_(ids)).values(status=after))
-    return ids
-
-
-def _record_for_person(session: Session, reviewer: Reviewer, action: str, request_ids: list[int], person: dict,
-                       customer: Customer, remote_addr: str, now: datetime, **detail) -> None:
-    """One audit entry per request of the person (so each request's history shows it), or one without."""
-    for request_id in request_ids or [None]:
-        audit.record(session, reviewer.email, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
-                     email=person.get("email", ""), customer_number=customer.customer_number, **detail)
-
-
 def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
            reason: str, now: datetime, remote_addr: str) -> dict:
     """End a person's B2B access, if they belong to one of the reviewer's customers: role, membership and
     sessions in Keycloak; their requests say "revoked"; audited; every bridge process forgets that the
     address was "known"."""
     person, customer = _person(session, directory, reviewer, user_id)
-    directory.revoke_access(user_id, customer.customer_number, PARTNER_ROLE)
-    request_ids = _change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
-    _record_for_person(session, reviewer, "revoked", request_ids, person, customer, remote_addr, now,
-                       reason=reason.strip())
+    provisioning.end_access(session, directory, reviewer.email, person, customer, reason.strip(), now, remote_addr)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
     return person
@@ -267,10 +243,10 @@ def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast
     not gone out re-armed; audited."""
     person, customer = _person(session, directory, reviewer, user_id)
     provisioning.grant_access(directory, customer, user_id)
-    request_ids = _change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
+    request_ids = provisioning.change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
     for request_id in request_ids:
         activation.rearm(session, session.get(AccessRequest, request_id), now, time_zone)
-    _record_for_person(session, reviewer, "regranted", request_ids, person, customer, remote_addr, now)
+    provisioning.record_for_person(session, reviewer.email, "regranted", request_ids, person, customer, remote_addr, now)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
     return person

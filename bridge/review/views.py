@@ -36,7 +36,8 @@ blueprint = Blueprint("manage", __name__)
 OPEN_ENDPOINTS = {"manage.login", "manage.callback", "manage.signed_out"}
 STATUS_LABELS = {RequestStatus.PENDING: _l("Pending"), RequestStatus.APPROVED: _l("Approved"),
                  RequestStatus.REJECTED: _l("Rejected"), RequestStatus.FAILED: _l("Account not created"),
-                 RequestStatus.REVOKED: _l("Access ended"), RequestStatus.EXPIRED: _l("Expired")}
+                 RequestStatus.REVOKED: _l("Access ended"), RequestStatus.EXPIRED: _l("Expired"),
+                 RequestStatus.HELD: _l("On hold")}
 
 ROLE_LABELS = {"deputy": _l("as deputy"), "absence-deputy": _l("as deputy during an absence"),
                "admin": _l("as administrator")}  # a manager deciding their own request needs no word

@@ -80,3 +80,13 @@ def test_only_keycloak_gets_the_realm_operators_secret():
     given = {name for name, service in compose_config()["services"].items()
              if "BRIDGE_REALM_OPERATOR_CLIENT_SECRET" in service.get("environment", {})}
     assert given == {"keycloak"}
+
+
+def test_compose_imports_the_directory_from_a_drop_folder_every_night():
+    service = compose_config()["services"]["directory-import"]
+    assert service["command"] == ["sh", "/app/docker/directory-import.sh"]
+    assert service["environment"]["DIRECTORY_IMPORT_AT"] == "02:30" and service["environment"]["TZ"] == "Europe/Paris"
+    assert service["environment"]["BRIDGE_DATABASE_URL"].startswith("postgresql+psycopg://bridge:")
+    assert {volume["target"] for volume in service["volumes"]} == {"/app/docker/directory-import.sh", "/drop"}
+    script = (REPO_ROOT / "docker" / "directory-import.sh").read_text()
+    assert 'customers import --full "$DROP/customers.csv"' in script

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from bridge.core.models import AccessRequest, OutboxItem, OutboxKind, RequestStatus
 from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
+from tests.support.worker import run_outbox
 
 DECIDED = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 
@@ -39,3 +40,12 @@ def approved(app):
             return request.id
 
     return make
+
+
+@pytest.fixture
+def due(app, approved):
+    """A provisioned request and the instant its activation is due (04:00 the next day, Paris)."""
+    request_id = approved()
+    run_outbox(app, DECIDED, (OutboxKind.PROVISION,))
+    with app.app_context():
+        return request_id, session().get(AccessRequest, request_id).activation_due_at

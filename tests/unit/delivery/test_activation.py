@@ -19,14 +19,6 @@ ACTIVATION = (OutboxKind.ACTIVATION,)
 EMAIL = "lou.brun@pharmacie-centrale.example"
 
 
-@pytest.fixture
-def due(app, approved):
-    """A provisioned request and the instant its activation is due (04:00 the next day, Paris)."""
-    request_id = approved()
-    run_outbox(app, DECIDED, (OutboxKind.PROVISION,))
-    with app.app_context():
-        return request_id, session().get(AccessRequest, request_id).activation_due_at
-
 
 def actions(app, request_id) -> list[str]:
     with app.app_context():
