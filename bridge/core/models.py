@@ -119,6 +119,8 @@ class AccessRequest(Base):
     activation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provisioning_error: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # A customer's team admin who asked for this colleague's access (bridge/team/); empty for the public form.
+    vouched_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
 
 class OutboxItem(Base):

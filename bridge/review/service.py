@@ -18,7 +18,7 @@ from bridge.core.models import AccessRequest, AuditEvent, Customer, OutboxItem, 
 from bridge.delivery import activation, mailer, outbox, provisioning
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak import profile
-from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
 PAGE_SIZE = 50
@@ -217,26 +217,33 @@ def _change_requests_of(session: Session, person: dict, before: RequestStatus, a
     return ids
 
 
-def _record_for_person(session: Session, reviewer: Reviewer, action: str, request_ids: list[int], person: dict,
+def _record_for_person(session: Session, actor: str, action: str, request_ids: list[int], person: dict,
                        customer: Customer, remote_addr: str, now: datetime, **detail) -> None:
     """One audit entry per request of the person (so each request's history shows it), or one without."""
     for request_id in request_ids or [None]:
-        audit.record(session, reviewer.email, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
+        audit.record(session, actor, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
                      email=person.get("email", ""), customer_number=customer.customer_number, **detail)
+
+
+def end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, actor: str, person: dict,
+               customer: Customer, reason: str, now: datetime, remote_addr: str, **detail) -> None:
+    """End the B2B access of a person the caller was allowed to see: the team admin role, the partner role,
+    the membership and every session in Keycloak; their requests say "revoked"; audited (with `detail`);
+    every bridge process forgets that the address was "known". Used by managers and by team admins."""
+    directory.take_realm_role(person["id"], TEAM_ADMIN_ROLE)
+    directory.revoke_access(person["id"], customer.customer_number, PARTNER_ROLE)
+    request_ids = _change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
+    _record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now,
+                       reason=reason.strip(), **detail)
+    session.commit()
+    broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
 
 
 def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
            reason: str, now: datetime, remote_addr: str) -> dict:
-    """End a person's B2B access, if they belong to one of the reviewer's customers: role, membership and
-    sessions in Keycloak; their requests say "revoked"; audited; every bridge process forgets that the
-    address was "known"."""
+    """End a person's B2B access, if they belong to one of the reviewer's customers (`end_access`)."""
     person, customer = _person(session, directory, reviewer, user_id)
-    directory.revoke_access(user_id, customer.customer_number, PARTNER_ROLE)
-    request_ids = _change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
-    _record_for_person(session, reviewer, "revoked", request_ids, person, customer, remote_addr, now,
-                       reason=reason.strip())
-    session.commit()
-    broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
+    end_access(session, directory, broadcast, reviewer.email, person, customer, reason, now, remote_addr)
     return person
 
 
@@ -249,9 +256,26 @@ def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast
     request_ids = _change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
     for request_id in request_ids:
         activation.rearm(session, session.get(AccessRequest, request_id), now, time_zone)
-    _record_for_person(session, reviewer, "regranted", request_ids, person, customer, remote_addr, now)
+    _record_for_person(session, reviewer.email, "regranted", request_ids, person, customer, remote_addr, now)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
+    return person
+
+
+def set_team_admin(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str, team_admin: bool,
+                   now: datetime, remote_addr: str) -> dict:
+    """Make a person with access to one of the reviewer's customers a team admin of that customer, or no
+    longer one; audited. Only someone who has access may become one."""
+    person, customer = _person(session, directory, reviewer, user_id)
+    if team_admin:
+        if PARTNER_ROLE not in directory.realm_roles(user_id):
+            raise NotVisible(user_id)
+        directory.grant_realm_role(user_id, TEAM_ADMIN_ROLE)
+    else:
+        directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
+    _record_for_person(session, reviewer.email, "team_admin_granted" if team_admin else "team_admin_taken", [],
+                       person, customer, remote_addr, now)
+    session.commit()
     return person
 
 
