@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 import pytest
 
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, RequestStatus
+from sqlalchemy import update
+
+from bridge.core.models import AccessRequest, OutboxItem, OutboxKind, RequestStatus
 from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
 
@@ -30,6 +32,9 @@ def approved(app):
             session().flush()
             provisioning.enqueue(session(), request)
             activation.schedule(session(), request)
+            # Queued at the decision, as the review UI does it then (the outbox's default is the real clock's now).
+            session().execute(update(OutboxItem).where(OutboxItem.kind == OutboxKind.PROVISION)
+                              .values(created_at=DECIDED, next_attempt_at=DECIDED))
             session().commit()
             return request.id
 
