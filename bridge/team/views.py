@@ -39,9 +39,10 @@ def require_team_admin():
     to_sign_in = sessions.require("team_user_id", "team.login", "team.page")
     if to_sign_in:
         return to_sign_in
-    directory = _directory()
+    # `within` runs the call on another thread, outside this request: hand it plain values only.
+    directory, user_id = _directory(), session["team_user_id"]
     try:
-        admin = directory.within(lambda: service.team_admin(directory, session["team_user_id"]))
+        admin = directory.within(lambda: service.team_admin(directory, user_id))
     except KEYCLOAK_TROUBLE:
         abort(503)
     if admin is None:
@@ -79,8 +80,7 @@ def callback():
     session.update(team_user_id=(user or {}).get("id", ""), id_token=id_token, sid=sessions.new_id(),
                    signed_in_at=time.time(), seen_at=time.time())
     language = ((user or {}).get("attributes", {}).get("locale") or [""])[0]
-    if not target.startswith("/team/"):
-        target = url_for("team.page")
+    target = target.rstrip("?") if target.startswith("/team/") else url_for("team.page")
     if language in LANGUAGES and "lang=" not in target:
         target += ("&" if "?" in target else "?") + f"lang={language}"
     return redirect(target)
@@ -98,9 +98,10 @@ def signed_out():
 
 
 def _page(form: InviteForm | None = None, status: int = 200, notice: str = ""):
-    directory = _directory()
     try:
-        people = directory.within(lambda: service.colleagues(db.session(), directory, admin()))
+        # Not under `within`: it reads the database too, which must stay on this request's thread; every
+        # Keycloak call has the gateway's own timeout.
+        people = service.colleagues(db.session(), _directory(), admin())
     except KEYCLOAK_TROUBLE:
         people = None
     customer_number = admin().customer_number
@@ -142,9 +143,9 @@ def invite():
 
 
 def _colleague(user_id: UUID) -> dict:
-    directory = _directory()
+    directory, team_admin = _directory(), admin()
     try:
-        return directory.within(lambda: service.colleague(directory, admin(), str(user_id)))
+        return directory.within(lambda: service.colleague(directory, team_admin, str(user_id)))
     except NotOnTeam:
         abort(404)
     except KEYCLOAK_TROUBLE:

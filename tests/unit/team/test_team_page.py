@@ -192,3 +192,13 @@ def test_a_manager_ending_a_team_admins_access_takes_the_team_admin_role_too(twi
     west = reviewer_client(WEST, MANAGER_ROLE)
     assert manager_post(west, f"/manage/people/{team_admin_id}/revoke", reason="left").status_code == 302
     assert not {PARTNER_ROLE, TEAM_ADMIN_ROLE} & twin.realm_roles(team_admin_id)
+
+
+def test_sign_in_comes_back_to_the_page_asked_for_in_the_team_admins_language(app, twin, team_admin_id, monkeypatch):
+    from bridge.review.service import Reviewer
+    sign_in = app.extensions["bridge.team_sign_in"]
+    monkeypatch.setattr(sign_in, "finish", lambda: (Reviewer(ADMIN_EMAIL, "Inès Roux", frozenset()), "id-token"))
+    client = app.test_client()
+    assert client.get("/team/").headers["Location"].endswith("/team/login")
+    assert client.get("/team/callback?code=x&state=y").headers["Location"] == "/team/?lang=fr"
+    assert client.get("/team/").status_code == 200
