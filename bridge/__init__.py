@@ -1,7 +1,7 @@
 """The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
 
-One package per feature (email_check, access_requests, contact, review, delivery, directory, realm) above a
-common core and the Keycloak interface; docs/architecture.md draws the layers.
+One package per feature (email_check, access_requests, contact, review, team, delivery, directory, realm) above
+a common core and the Keycloak interface; docs/architecture.md draws the layers.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bridge.keycloak.interface import KeycloakDirectory
 from bridge.review import sessions
 from bridge.review import views as manage
 from bridge.review.sign_in import ManagerSignIn
+from bridge.team import views as team
 
 
 def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | None = None,
@@ -93,6 +94,8 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.register_blueprint(contact.blueprint)
     app.register_blueprint(manage.blueprint, url_prefix="/manage")
     app.extensions["bridge.manager_sign_in"] = ManagerSignIn(app)
+    app.register_blueprint(team.blueprint, url_prefix="/team")
+    app.extensions["bridge.team_sign_in"] = ManagerSignIn(app, "/team")
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url,
                                    "language_name": language_name, "country_name": country_name,
                                    "region_name": region_name})

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from bridge.keycloak.access import TEAM_ADMIN_ROLE
 from bridge.keycloak.gateway import KeycloakGateway
 
 DEMO_CUSTOMERS = Path(__file__).resolve().parent / "demo-customers.csv"
@@ -20,6 +21,7 @@ class DemoAccount:
     role: str
     locale: str = "fr"
     customer_number: str = ""
+    team_admin: bool = False  # also a team admin of their customer (bridge/team/)
 
 
 PARTNER = DemoAccount("partner@pharmacie-centrale.example", "Partner-Demo-2026!", "Camille", "Martin",
@@ -28,8 +30,10 @@ MANAGER_WEST = DemoAccount("manager.west@woundwo.example", "Manager-Demo-2026!",
                            "regional-manager")
 MANAGER_EAST = DemoAccount("manager.east@woundwo.example", "Manager-Demo-2026!", "Jonas", "Weber",
                            "regional-manager", locale="de")
+TEAM_ADMIN = DemoAccount("team.admin@pharmacie-centrale.example", "Team-Demo-2026!", "Inès", "Roux", "b2b-partner",
+                         customer_number="100001", team_admin=True)
 ADMIN = DemoAccount("admin@woundwo.example", "Admin-Demo-2026!", "Alex", "Durand", "b2b-admin", locale="en")
-DEMO_ACCOUNTS = (PARTNER, MANAGER_WEST, MANAGER_EAST, ADMIN)
+DEMO_ACCOUNTS = (PARTNER, TEAM_ADMIN, MANAGER_WEST, MANAGER_EAST, ADMIN)
 
 
 def demo_customers() -> dict[str, dict[str, str]]:
@@ -47,6 +51,8 @@ def seed_keycloak(gateway: KeycloakGateway) -> None:
                                       attributes, email_verified=True)
         gateway.set_password(user_id, account.password)
         gateway.grant_realm_role(user_id, account.role)
+        if account.team_admin:
+            gateway.grant_realm_role(user_id, TEAM_ADMIN_ROLE)
         if account.customer_number:
             customer = customers[account.customer_number]
             organization_id = gateway.ensure_organization(customer["customer_number"], customer["company"],

@@ -36,6 +36,7 @@ class NewRequest:
     job_title: str
     language: str
     message: str
+    vouched_by: str = ""  # the team admin who asked for a colleague (bridge/team/)
 
 
 class OutcomeKind(StrEnum):
@@ -78,7 +79,7 @@ def submit(session: Session, directory: KeycloakDirectory, broadcast: Broadcast,
         phone=data.phone.strip(), job_title=data.job_title.strip(), language=data.language,
         message=data.message.strip(), privacy_consent_at=now,
         assigned_manager_email=customer.manager_email or fallback_manager,
-        status=RequestStatus.PENDING, created_at=now, updated_at=now,
+        status=RequestStatus.PENDING, created_at=now, updated_at=now, vouched_by=data.vouched_by,
     )
     session.add(request)
     try:

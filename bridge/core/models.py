@@ -144,6 +144,8 @@ class AccessRequest(Base):
     provisioning_error: Mapped[str] = mapped_column(String(16), default="", server_default="")
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # waited too long: the deputy may decide too
     escalated_to: Mapped[str | None] = mapped_column(String(254), index=True)
+    # A customer's team admin who asked for this colleague's access (bridge/team/); empty for the public form.
+    vouched_by: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
 
 class OutboxItem(Base):

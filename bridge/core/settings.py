@@ -108,6 +108,11 @@ def _database_url(value: str | None) -> str | None:
     return value or None
 
 
+def _names(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip().lower() for item in items if item.strip())
+
+
 def _origins(value: str | tuple[str, ...]) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     return tuple(_url(item.strip()) for item in items if item.strip())
@@ -182,6 +187,9 @@ class Settings(BaseSettings):
     request_expiry_days: Annotated[int, Field(ge=0)] = 30  # an undecided request expires; 0: never
     customer_grace_days: Annotated[int, Field(ge=0)] = 14  # a suspended customer's people keep access this long
     worker_keycloak_timeout: Seconds = 10
+    # Regions whose requests vouched for by a team admin are approved at once when the invited address has the
+    # team admin's e-mail domain (bridge/team/); empty: a manager decides every request.
+    team_auto_approve_regions: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_names)] = ()
     contact_url: OptionalUrl = ""
     privacy_url: OptionalUrl = ""
     reset_password_url: Url | None = None  # defaults to the realm's reset page

@@ -16,7 +16,7 @@ from bridge.core.models import AccessRequest, Customer, OutboxKind, Provisioning
 from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.keycloak import profile
-from bridge.keycloak.access import PARTNER_ROLE
+from bridge.keycloak.access import PARTNER_ROLE, TEAM_ADMIN_ROLE
 from bridge.keycloak.interface import KeycloakDirectory, KeycloakRefused
 
 # Said to the manager on the request page and in the e-mail; each says what to do.
@@ -68,12 +68,15 @@ def grant_access(directory: KeycloakDirectory, customer: Customer, user_id: str)
 
 
 def end_access(session: Session, directory: KeycloakDirectory, actor: str, person: dict, customer: Customer,
-               reason: str, now: datetime, remote_addr: str) -> None:
-    """End a person's B2B access: role, membership and sessions in Keycloak; their approved requests say
-    "revoked", each with an audit entry (in the caller's transaction; the caller commits and broadcasts)."""
+               reason: str, now: datetime, remote_addr: str, **detail) -> None:
+    """End a person's B2B access: the team admin role, the partner role, the membership and every session in
+    Keycloak; their approved requests say "revoked", each with an audit entry (with `detail`), in the caller's
+    transaction (the caller commits and broadcasts)."""
+    directory.take_realm_role(person["id"], TEAM_ADMIN_ROLE)
     directory.revoke_access(person["id"], customer.customer_number, PARTNER_ROLE)
     request_ids = change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
-    record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now, reason=reason)
+    record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now, reason=reason,
+                      **detail)
 
 
 def change_requests_of(session: Session, person: dict, before: RequestStatus, after: RequestStatus) -> list[int]:

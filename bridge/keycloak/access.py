@@ -7,6 +7,9 @@ from bridge.keycloak.interface import KeycloakDirectory
 PARTNER_ROLE = "b2b-partner"
 MANAGER_ROLE = "regional-manager"
 ADMIN_ROLE = "b2b-admin"
+# A partner's own colleague who manages its people on the team page; not an access role of its own: a team
+# admin also holds PARTNER_ROLE, and the customer_number attribute says which customer they manage.
+TEAM_ADMIN_ROLE = "b2b-team-admin"
 ACCESS_ROLES = frozenset({PARTNER_ROLE, MANAGER_ROLE, ADMIN_ROLE})
 
 

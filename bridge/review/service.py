@@ -18,7 +18,7 @@ from bridge.core.models import AccessRequest, AuditEvent, Customer, OutboxItem, 
 from bridge.delivery import activation, directory_changes, mailer, outbox, provisioning
 from bridge.delivery.schedule import next_activation
 from bridge.keycloak import profile
-from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE
+from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 
 PAGE_SIZE = 50
@@ -225,15 +225,21 @@ def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, 
     return person, customer
 
 
-def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
-           reason: str, now: datetime, remote_addr: str) -> dict:
-    """End a person's B2B access, if they belong to one of the reviewer's customers: role, membership and
-    sessions in Keycloak; their requests say "revoked"; audited; every bridge process forgets that the
-    address was "known"."""
-    person, customer = _person(session, directory, reviewer, user_id)
-    provisioning.end_access(session, directory, reviewer.email, person, customer, reason.strip(), now, remote_addr)
+def end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, actor: str, person: dict,
+               customer: Customer, reason: str, now: datetime, remote_addr: str, **detail) -> None:
+    """End the B2B access of a person the caller was allowed to see (provisioning.end_access: roles,
+    membership, sessions, requests "revoked", audited with `detail`), commit, and make every bridge process
+    forget that the address was "known". Used by managers and by team admins."""
+    provisioning.end_access(session, directory, actor, person, customer, reason.strip(), now, remote_addr, **detail)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
+
+
+def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, reviewer: Reviewer, user_id: str,
+           reason: str, now: datetime, remote_addr: str) -> dict:
+    """End a person's B2B access, if they belong to one of the reviewer's customers (`end_access`)."""
+    person, customer = _person(session, directory, reviewer, user_id)
+    end_access(session, directory, broadcast, reviewer.email, person, customer, reason, now, remote_addr)
     return person
 
 
@@ -249,6 +255,23 @@ def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast
     provisioning.record_for_person(session, reviewer.email, "regranted", request_ids, person, customer, remote_addr, now)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
+    return person
+
+
+def set_team_admin(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str, team_admin: bool,
+                   now: datetime, remote_addr: str) -> dict:
+    """Make a person with access to one of the reviewer's customers a team admin of that customer, or no
+    longer one; audited. Only someone who has access may become one."""
+    person, customer = _person(session, directory, reviewer, user_id)
+    if team_admin:
+        if PARTNER_ROLE not in directory.realm_roles(user_id):
+            raise NotVisible(user_id)
+        directory.grant_realm_role(user_id, TEAM_ADMIN_ROLE)
+    else:
+        directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
+    _record_for_person(session, reviewer.email, "team_admin_granted" if team_admin else "team_admin_taken", [],
+                       person, customer, remote_addr, now)
+    session.commit()
     return person
 
 

@@ -1,4 +1,5 @@
-"""Sign-in for the manager review UI: OIDC code flow with PKCE and nonce against Keycloak (client b2b-manager).
+"""Sign-in for the manager review UI and the partners' team page: OIDC code flow with PKCE and nonce against
+Keycloak (client b2b-manager), one instance per area (`/manage`, `/team`).
 
 Roles come from the validated ID token (realm_access.roles, added by the realm's `b2b` scope).
 The bridge keeps its own session afterwards, with an idle timeout; logout also ends the Keycloak session.
@@ -7,12 +8,17 @@ The bridge keeps its own session afterwards, with an idle timeout; logout also e
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
+from datetime import datetime
 
 import requests
 from authlib.integrations.flask_client import OAuth, OAuthError
 from flask import Flask, Response, redirect
 from joserfc.errors import JoseError
 
+from sqlalchemy.orm import Session
+
+from bridge.review import sessions
 from bridge.review.service import Reviewer
 
 log = logging.getLogger(__name__)
@@ -23,9 +29,9 @@ class SignInFailed(RuntimeError):
 
 
 class ManagerSignIn:
-    """The b2b-manager client of the realm."""
+    """The b2b-manager client of the realm, for the area under `path` (its callback and signed-out page)."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, path: str = "/manage"):
         config = app.config
         realm_url = f"{config['KEYCLOAK_URL']}/realms/{config['KEYCLOAK_REALM']}"
         # One registry per app: authlib caches clients per registry, and tests build several apps.
@@ -35,8 +41,8 @@ class ManagerSignIn:
             client_kwargs={"scope": "openid", "code_challenge_method": "S256", "timeout": 5},
         )
         self.client_id = config["MANAGER_CLIENT_ID"]
-        self.redirect_uri = f"{config['PUBLIC_URL']}/manage/callback"
-        self.signed_out_uri = f"{config['PUBLIC_URL']}/manage/signed-out"
+        self.redirect_uri = f"{config['PUBLIC_URL']}{path}/callback"
+        self.signed_out_uri = f"{config['PUBLIC_URL']}{path}/signed-out"
 
     def start(self) -> Response:
         """Redirect to Keycloak's themed sign-in page; state, nonce and PKCE verifier stay in the session."""
@@ -60,6 +66,14 @@ class ManagerSignIn:
             roles=frozenset((claims.get("realm_access") or {}).get("roles", [])),
         )
         return reviewer, token["id_token"]
+
+    def sign_out(self, browser_session: MutableMapping, database: Session, now: datetime) -> Response:
+        """End the bridge session (its id is recorded as ended, for every copy of its cookie), then Keycloak's."""
+        id_token = browser_session.get("id_token", "")
+        if browser_session.get("sid"):
+            sessions.end(database, browser_session["sid"], now)
+        browser_session.clear()
+        return self.logout_redirect(id_token)
 
     def logout_redirect(self, id_token: str) -> Response:
         """End the Keycloak session too, then come back to the bridge's signed-out page.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from bridge.delivery import outbox
 from bridge.delivery.provisioning import EXPLANATIONS
 from bridge.delivery.schedule import days_between, local_day
 from bridge.directory.companies import same_company
+from bridge.keycloak.access import TEAM_ADMIN_ROLE
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
@@ -62,24 +64,12 @@ def require_reviewer():
     """Signed in, not idle for too long, and holding a reviewing role; otherwise sign in or 403."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    if "reviewer" in session and _expired_or_ended():
-        session.clear()
-        flash(_("Your session had expired. Please sign in again."), "info")
-    if "reviewer" not in session:
-        session["next"] = request.full_path if request.method == "GET" else url_for("manage.queue")
-        return redirect(url_for("manage.login"))
-    session["seen_at"] = time.time()
+    to_sign_in = sessions.require("reviewer", "manage.login", "manage.queue")
+    if to_sign_in:
+        return to_sign_in
     if not reviewer().may_review:
         abort(403)
     return None
-
-
-def _expired_or_ended() -> bool:
-    now = time.time()
-    idle = current_app.config["MANAGER_IDLE_MINUTES"] * 60
-    return (now - session.get("seen_at", 0) > idle
-            or now - session.get("signed_in_at", 0) > sessions.ABSOLUTE_LIMIT.total_seconds()
-            or sessions.has_ended(db.session(), session.get("sid")))
 
 
 @blueprint.app_template_global()
@@ -137,11 +127,7 @@ def callback():
 @blueprint.post("/logout")
 def logout():
     """End the bridge session (for every copy of its cookie) and the Keycloak session."""
-    id_token = session.get("id_token", "")
-    if session.get("sid"):
-        sessions.end(db.session(), session["sid"], utcnow())
-    session.clear()
-    return sign_in().logout_redirect(id_token)
+    return sign_in().sign_out(session, db.session(), utcnow())
 
 
 @blueprint.get("/signed-out")
@@ -172,10 +158,11 @@ def _detail(request_id: int, status: int = 200, confirm_approval: bool = False, 
     gateway = current_app.extensions["bridge.keycloak"]
     try:
         people = gateway.within(lambda: gateway.customer_members(customer.customer_number))
+        team_admins = gateway.within(lambda: gateway.role_holders(TEAM_ADMIN_ROLE)) if people else set()
     except (KeycloakUnavailable, KeycloakRefused):
-        people = None
+        people, team_admins = None, set()
     return render_template(
-        "manage/detail.html", request=access_request, customer=customer, who=who, people=people,
+        "manage/detail.html", request=access_request, customer=customer, who=who, people=people, team_admins=team_admins,
         role=review.role_in(who, access_request),
         history=audit.history(db.session(), request_id), now=utcnow(), confirm_approval=confirm_approval,
         company_differs=not same_company(access_request.company, customer.company),
@@ -261,6 +248,12 @@ def retry(request_id: int):
     return redirect(url_for("manage.detail", request_id=request_id, lang=get_locale()))
 
 
+def _back() -> str:
+    """Where a person's action returns to: the posted page of the review UI, else the queue."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/manage/") else url_for("manage.queue")
+
+
 @blueprint.post("/people/<uuid:user_id>/revoke")
 def revoke(user_id: UUID):
     """End a person's access (role, membership, sessions), with a reason; back to where it was asked.
@@ -268,8 +261,7 @@ def revoke(user_id: UUID):
     Only Keycloak ids (UUIDs) reach this view: anything else in the URL is "not found".
     """
     form = RevokeForm()
-    back = request.form.get("back", "")
-    back = back if back.startswith("/manage/") else url_for("manage.queue")
+    back = _back()
     if not form.validate():
         flash(_("Please give a reason."), "error")
         return redirect(back)
@@ -291,24 +283,48 @@ def revoke(user_id: UUID):
     return redirect(back)
 
 
-@blueprint.post("/people/<uuid:user_id>/regrant")
-def regrant(user_id: UUID):
-    """Undo a revocation (role and membership again), audited; back to where it was asked."""
-    back = request.form.get("back", "")
-    back = back if back.startswith("/manage/") else url_for("manage.queue")
-    if not ActionForm().validate():
-        return redirect(back)
+def _change_person(what: str, change: Callable[[], dict]) -> dict | None:
+    """Run a change to a person the reviewer may see (else 404); None, said on the page, when Keycloak could not
+    complete it."""
     try:
-        person = review.regrant(db.session(), current_app.extensions["bridge.keycloak"],
-                                current_app.extensions["bridge.broadcast"], reviewer(), str(user_id), utcnow(),
-                                current_app.config["TIME_ZONE"], request.remote_addr or "")
+        return change()
     except NotVisible:
         abort(404)
     except (KeycloakUnavailable, KeycloakRefused):
-        current_app.logger.warning("re-granting access failed in Keycloak")
+        current_app.logger.warning("%s failed in Keycloak", what)
         flash(_("Keycloak could not complete the change. Please try again in a moment."), "error")
+        return None
+
+
+@blueprint.post("/people/<uuid:user_id>/regrant")
+def regrant(user_id: UUID):
+    """Undo a revocation (role and membership again), audited; back to where it was asked."""
+    back = _back()
+    if not ActionForm().validate():
+        return redirect(back)
+    person = _change_person("re-granting access", lambda: review.regrant(
+        db.session(), current_app.extensions["bridge.keycloak"], current_app.extensions["bridge.broadcast"],
+        reviewer(), str(user_id), utcnow(), current_app.config["TIME_ZONE"], request.remote_addr or ""))
+    if person is None:
         return redirect(back)
     flash(_("%(email)s has access again.", email=person.get("email", "")), "ok")
+    return redirect(back)
+
+
+@blueprint.post("/people/<uuid:user_id>/team-admin")
+def team_admin(user_id: UUID):
+    """Make a person with access a team admin of their customer (`team_admin=yes`), or no longer one."""
+    back = _back()
+    if not ActionForm().validate():
+        return redirect(back)
+    make = request.form.get("team_admin") == "yes"
+    person = _change_person("changing a team admin", lambda: review.set_team_admin(
+        db.session(), current_app.extensions["bridge.keycloak"], reviewer(), str(user_id), make, utcnow(),
+        request.remote_addr or ""))
+    if person is None:
+        return redirect(back)
+    flash(_("%(email)s is now a team admin of this customer.", email=person.get("email", "")) if make else
+          _("%(email)s is no longer a team admin.", email=person.get("email", "")), "ok")
     return redirect(back)
 
 

@@ -251,3 +251,44 @@ class RequestDetailPage:
         with self.page.expect_navigation():
             self.page.locator("#confirm-approve").click()
         return RequestDetailPage(self.page)
+
+
+class TeamPage:
+    """The team page (/team/) of a signed-in team admin: colleagues, waiting requests, the invitation form."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        expect(page).to_have_url(re.compile(r"/team/(\?|$)"))
+        self.title = page.locator("h1")
+        self.people = page.locator("#people > li")
+        self.waiting = page.locator("#pending > li")
+        self.notice = page.locator("#form-notice")
+        self.status = page.locator("[role=status]")
+
+    @classmethod
+    def open(cls, page: Page, bridge_url: str, lang: str) -> TeamPage:
+        """Open the page of a team admin who is already signed in, in `lang`."""
+        page.goto(f"{bridge_url}/team/?lang={lang}")
+        return cls(page)
+
+    def person(self, email: str) -> Locator:
+        return self.people.filter(has_text=email.split("@")[0])
+
+    def invite(self, first_name: str, last_name: str, email: str, language: str) -> TeamPage:
+        """Fill the invitation form and send it once; the page comes back."""
+        self.page.fill("#first_name", first_name)
+        self.page.fill("#last_name", last_name)
+        self.page.fill("#email", email)
+        self.page.select_option("#language", language)
+        with self.page.expect_navigation():
+            self.page.click("#invite")
+        return TeamPage(self.page)
+
+    def remove(self, email: str, reason: str) -> TeamPage:
+        """Ask to remove a colleague, give the reason, confirm; the team page comes back."""
+        with self.page.expect_navigation():
+            self.person(email).get_by_role("link").click()
+        self.page.fill("#reason", reason)
+        with self.page.expect_navigation():
+            self.page.click("#remove")
+        return TeamPage(self.page)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from bridge.keycloak.access import ACCESS_ROLES, PARTNER_ROLE, has_access
+from bridge.keycloak.access import ACCESS_ROLES, PARTNER_ROLE, TEAM_ADMIN_ROLE, has_access
 from bridge.keycloak.interface import KeycloakRefused
 from devstack.settings import TEST_PORTS
 from tests.support.keycloak_twin import KeycloakTwin
@@ -141,6 +141,29 @@ def test_revoking_removes_role_membership_and_every_session(directory, sign_in):
     assert directory.customer_members(number) == []
     assert directory.user_sessions(user_id) == []
     assert has_access(directory, email) is False
+
+
+def test_the_team_admin_role_is_given_listed_and_taken_idempotently_and_is_no_access_of_its_own(directory):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
+    directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)  # not held: nothing to take
+    directory.grant_realm_role(user_id, TEAM_ADMIN_ROLE)
+    assert user_id in directory.role_holders(TEAM_ADMIN_ROLE)
+    assert has_access(directory, email) is False  # a team admin also needs the partner role
+    directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
+    directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
+    assert TEAM_ADMIN_ROLE not in directory.realm_roles(user_id)
+    assert user_id not in directory.role_holders(TEAM_ADMIN_ROLE)
+
+
+def test_the_last_sign_in_is_known_from_the_moment_someone_signs_in(directory, sign_in):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "fr", {})
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    assert directory.last_sign_in(user_id) is None
+    before = int(time.time() * 1000) - 1000
+    sign_in(user_id, email)
+    assert directory.last_sign_in(user_id) >= before
 
 
 def test_a_set_password_email_is_on_record_from_the_moment_it_was_sent(directory):

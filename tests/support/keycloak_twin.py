@@ -20,7 +20,7 @@ from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 T = TypeVar("T")
 # Roles every user of realm woundwo holds through the realm's default composite role.
 DEFAULT_ROLES = frozenset({"default-roles-woundwo", "offline_access", "uma_authorization"})
-REALM_ROLES = frozenset({"b2b-partner", "regional-manager", "b2b-admin"}) | DEFAULT_ROLES
+REALM_ROLES = frozenset({"b2b-partner", "regional-manager", "b2b-admin", "b2b-team-admin"}) | DEFAULT_ROLES
 
 
 @dataclass
@@ -41,6 +41,7 @@ class _User:
     roles: set[str] = field(default_factory=set)
     password: str | None = None
     sessions: list[dict] = field(default_factory=list)
+    last_sign_in: int | None = None
 
 
 class KeycloakTwin:
@@ -64,7 +65,9 @@ class KeycloakTwin:
 
     def start_session(self, user_id: str) -> None:
         """What a successful sign-in leaves behind."""
-        self._user(user_id).sessions.append({"id": str(uuid.uuid4()), "userId": user_id, "start": self.clock_ms()})
+        user = self._user(user_id)
+        user.sessions.append({"id": str(uuid.uuid4()), "userId": user_id, "start": self.clock_ms()})
+        user.last_sign_in = self.clock_ms()
 
     def _call(self, method: str) -> None:
         self.calls.append(method)
@@ -129,6 +132,22 @@ class KeycloakTwin:
         if role_name not in REALM_ROLES:
             raise KeycloakRefused("Keycloak refused the request (404)", 404)
         self._user(user_id).roles.add(role_name)
+
+    def take_realm_role(self, user_id: str, role_name: str) -> None:
+        self._call("take_realm_role")
+        if role_name not in REALM_ROLES:
+            raise KeycloakRefused("Keycloak refused the request (404)", 404)
+        self._user(user_id).roles.discard(role_name)
+
+    def role_holders(self, role_name: str) -> set[str]:
+        self._call("role_holders")
+        if role_name not in REALM_ROLES:
+            raise KeycloakRefused("Keycloak refused the request (404)", 404)
+        return {user_id for user_id, user in self._users.items() if role_name in user.roles}
+
+    def last_sign_in(self, user_id: str) -> int | None:
+        self._call("last_sign_in")
+        return self._user(user_id).last_sign_in
 
     def set_enabled(self, user_id: str, enabled: bool) -> None:
         self._call("set_enabled")

@@ -1,8 +1,8 @@
 """The bridge's layers (docs/architecture.md): nothing imports a module of a layer above it.
 
 keycloak (the gateway, at the bottom) < core < delivery, realm < directory (its import suspends customers and
-moves requests through delivery's outbox and revocation) < email_check, access_requests, contact, review < the
-app factory.
+moves requests through delivery's outbox and revocation) < email_check, access_requests, contact, review < team
+(which puts the request form's and the review UI's rules together) < the app factory.
 Features of one layer do not import each other, and within a feature the views and commands sit on
 top: no module imports a `views` or `cli` module except the app factory.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 BRIDGE = Path(__file__).resolve().parents[3] / "bridge"
-LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "realm": 2, "directory": 2.5, "email_check": 3, "access_requests": 3,
-          "contact": 3, "review": 3, "__init__": 4}
+LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "realm": 2, "directory": 2.5, "email_check": 3,
+          "access_requests": 3, "contact": 3, "review": 3, "team": 4, "__init__": 5}
 
 
 def package_of(module: str) -> str:
