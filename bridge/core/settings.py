@@ -175,6 +175,12 @@ class Settings(BaseSettings):
     worker_poll_seconds: Seconds = 5
     reminder_working_days: Annotated[int, Field(ge=0)] = 2  # a pending request reminds its manager; 0: never
     request_expiry_days: Annotated[int, Field(ge=0)] = 30  # an undecided request expires; 0: never
+    # Personal data kept no longer than needed (docs/privacy.md): closed requests lose their personal fields,
+    # sent e-mails their content; a partner who does not sign in is told, then loses access.
+    request_retention_days: Annotated[int, Field(gt=0)] = 90
+    mail_retention_days: Annotated[int, Field(gt=0)] = 30
+    inactivity_days: Annotated[int, Field(ge=0)] = 365  # 0: never
+    inactivity_grace_days: Annotated[int, Field(gt=0)] = 30
     worker_keycloak_timeout: Seconds = 10
     contact_url: OptionalUrl = ""
     privacy_url: OptionalUrl = ""

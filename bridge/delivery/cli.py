@@ -16,6 +16,8 @@ from bridge.delivery import activation, follow_up
 from bridge.delivery.handlers import run_due
 
 
+# Rounds of other features the worker runs with the follow-up: callables taking `now`, set by create_app.
+PERIODIC = "bridge.worker_periodic"
 FOLLOW_UP_SECONDS = 600  # reminders and expiry count in days: looking every ten minutes is plenty
 
 
@@ -30,6 +32,8 @@ def worker_command(once: bool) -> None:
     while not stopping.is_set():
         if time.monotonic() >= next_follow_up:  # pending requests that wait too long: reminders, expiry
             follow_up.follow_up(session(), utcnow(), config)
+            for periodic in current_app.extensions.get(PERIODIC, ()):  # e.g. privacy (registered by create_app)
+                periodic(utcnow())
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:

@@ -1,7 +1,7 @@
 """The bridge's layers (docs/architecture.md): nothing imports a module of a layer above it.
 
 keycloak (the gateway, at the bottom) < core < delivery, directory < email_check, access_requests,
-contact, review < the app factory.
+contact, review < privacy (it reaches across features: requests, audit, the review UI's revocation) < the app factory.
 Features of one layer do not import each other, and within a feature the views and commands sit on
 top: no module imports a `views` or `cli` module except the app factory.
 """
@@ -15,7 +15,7 @@ import pytest
 
 BRIDGE = Path(__file__).resolve().parents[3] / "bridge"
 LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "directory": 2, "email_check": 3, "access_requests": 3,
-          "contact": 3, "review": 3, "__init__": 4}
+          "contact": 3, "review": 3, "privacy": 4, "__init__": 5}
 
 
 def package_of(module: str) -> str:
