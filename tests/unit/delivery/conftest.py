@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, RequestStatus
+from bridge.core.models import AccessRequest, OutboxItem, RequestStatus
 from bridge.delivery import activation, provisioning
 from bridge.delivery.schedule import next_activation
 
@@ -30,6 +30,10 @@ def approved(app):
             session().flush()
             provisioning.enqueue(session(), request)
             activation.schedule(session(), request)
+            for item in session().new:  # queued at DECIDED, not at the real now (which passed DECIDED on its day)
+                if isinstance(item, OutboxItem):
+                    item.created_at = item.created_at or DECIDED
+                    item.next_attempt_at = item.next_attempt_at or DECIDED
             session().commit()
             return request.id
 
