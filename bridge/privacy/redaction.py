@@ -2,7 +2,7 @@
 
 A request keeps what the decision history needs (customer number, company, status, dates, who decided,
 the Keycloak id as a pseudonymous reference) and loses what names a person. Its audit events keep who
-did what and when; free text a manager wrote about the person is dropped, an address becomes a keyed hash
+did what and when; free text a manager wrote about the person becomes "[erased]", an address becomes a keyed hash
 (the same address always gives the same hash, so events about one person still add up). An e-mail row
 keeps its kind, status, dates and idempotency key; its content goes.
 """
@@ -35,9 +35,9 @@ def redacted_detail(action: str, detail: dict, secret: str) -> dict:
         if kept.get(key):
             kept[key] = ERASED
     if isinstance(kept.get("changes"), dict):  # a manager's corrections: which fields, not their values
-        kept["changes"] = sorted(kept["changes"])
-    if kept.get("email"):
-        kept["email_hash"] = keyed_hash(secret, kept.pop("email"))
+        kept["changes"] = {name: [ERASED, ERASED] for name in kept["changes"]}
+    if kept.get("email"):  # the key stays (empty): the review UI reads it
+        kept["email_hash"], kept["email"] = keyed_hash(secret, kept["email"]), ""
     return kept
 
 

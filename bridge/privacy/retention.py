@@ -35,7 +35,7 @@ def forget(session: Session, now: datetime, config: Mapping, secret: str) -> dic
         "requests": len(closed),
         "events": redaction.redact_events(session, session.scalars(select(AuditEvent).where(
             AuditEvent.request_id.is_(None), AuditEvent.at <= requests_before,
-            AuditEvent.detail["email"].as_string().is_not(None))), secret),
+            AuditEvent.detail["email"].as_string() != "")), secret),
         "mails": redaction.redact_mails(session, select(OutboxItem).where(or_(
             and_(OutboxItem.status == OutboxStatus.SENT, OutboxItem.done_at <= mails_before),
             and_(OutboxItem.status == OutboxStatus.FAILED, OutboxItem.created_at <= requests_before)))),

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bridge.core import audit
 from bridge.core.db import session
-from bridge.core.models import AccessRequest, OutboxItem, utcnow
+from bridge.core.models import AccessRequest, utcnow
+from bridge.keycloak.access import MANAGER_ROLE
 from bridge.privacy import retention
 from tests.support.personal_data import places_holding
 from tests.unit.privacy.conftest import ACTIVE, ENDED, EXPIRED, REJECTED, WROTE, decision_history
+from tests.unit.review.conftest import WEST
 
 
 def forget(app, days: float) -> dict[str, int]:
@@ -49,3 +52,16 @@ def test_the_periods_are_settings(app, everyone):
     app.config.update(REQUEST_RETENTION_DAYS=10, MAIL_RETENTION_DAYS=5)
     assert forget(app, 6)["requests"] == 0 and holding(app, WROTE) == [] and holding(app, REJECTED)
     assert forget(app, 11)["requests"] == 3 and holding(app, REJECTED, EXPIRED, ENDED) == []
+
+
+def test_the_review_ui_still_shows_forgotten_requests_and_their_history(app, everyone, reviewer_client):
+    west = reviewer_client(WEST, MANAGER_ROLE)
+    with app.app_context():  # a manager corrected the ended person's name once (the history keeps which field)
+        audit.record(session(), WEST, "retried", everyone[ENDED], "", utcnow(), changes={"last_name": [ENDED.last_name, "X"]})
+        session().commit()
+    forget(app, 91)
+    for person in (REJECTED, EXPIRED, ENDED, ACTIVE):
+        page = west.get(f"/manage/requests/{everyone[person]}")
+        assert page.status_code == 200, person
+        assert ENDED.last_name not in page.get_data(as_text=True)
+    assert west.get("/manage/?status=revoked").status_code == 200
