@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app
 
 from bridge.core.db import session
 from bridge.delivery.handlers import WORKER_KEYCLOAK
+from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.privacy import inactivity, retention
+
+log = logging.getLogger(__name__)
 
 
 def privacy_round(now: datetime) -> dict[str, dict[str, int]]:
-    """Retention periods, then inactive accounts, as of `now` (inside the app context)."""
+    """Retention periods, then inactive accounts, as of `now` (inside the app context). A Keycloak that fails
+    skips the inactive accounts until the next round; the worker goes on."""
     app = current_app
-    return {
-        "forgotten": retention.forget(session(), now, app.config, app.secret_key),
-        "inactive": inactivity.watch(session(), app.extensions[WORKER_KEYCLOAK], app.extensions["bridge.broadcast"],
-                                     now, app.config),
-    }
+    done = {"forgotten": retention.forget(session(), now, app.config, app.secret_key), "inactive": {}}
+    try:
+        done["inactive"] = inactivity.watch(session(), app.extensions[WORKER_KEYCLOAK], app.extensions["bridge.broadcast"],
+                                            now, app.config)
+    except (KeycloakUnavailable, KeycloakRefused) as exc:
+        session().rollback()
+        log.warning("inactive partners not looked at this round: %s", exc)
+    return done

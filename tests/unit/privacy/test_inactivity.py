@@ -102,3 +102,28 @@ def test_the_worker_and_the_command_run_the_round(app, twin):
             "lou.brun@pharmacie-centrale.example")["id"]]
         result = app.test_cli_runner().invoke(args=["privacy", "run", "--now", "2099-01-01T04:00"])
     assert result.exit_code == 0 and "'noticed': 1" in result.output, result.output
+
+
+def test_keycloak_down_skips_the_inactivity_round_but_not_the_worker_or_the_retention(app, twin):
+    twin.down = True
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["privacy", "run"])
+        assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
+    assert result.exit_code == 0 and "'forgotten': {" in result.output and "'inactive': {}" in result.output, result.output
+
+
+@pytest.mark.parametrize("language, subject, words", [
+    ("fr", "Votre accès WOUNDWO B2B prendra bientôt fin", "prendra fin le 31 janvier 2027"),
+    ("de", "Ihr WOUNDWO B2B-Zugang endet bald", "endet am 31. Januar 2027"),
+    ("en", "Your WOUNDWO B2B access ends soon", "yours ends on January 31, 2027"),
+])
+def test_the_notice_speaks_the_persons_language_and_gives_the_date(app, twin, mailbox, language, subject, words):
+    partner(twin, "lou.brun@pharmacie-centrale.example", language)
+    with app.app_context():
+        session().add(SignIn(keycloak_user_id=twin.find_user_by_email("lou.brun@pharmacie-centrale.example")["id"],
+                             first_seen_at=datetime(2025, 12, 1, 9, 0, tzinfo=timezone.utc)))
+        session().commit()
+    watch(app, datetime(2027, 1, 1, 9, 0, tzinfo=timezone.utc))
+    run_outbox(app, kinds=("mail",))
+    [notice] = mailbox.messages
+    assert notice["Subject"].startswith(subject) and words in notice.get_body(("plain",)).get_content()
