@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bridge.core.db import session
-from bridge.core.models import AuditEvent, SignIn, utcnow
+from bridge.core.models import AuditEvent, OutboxItem, SignIn, utcnow
 from bridge.keycloak.access import PARTNER_ROLE, has_access
 from bridge.privacy import inactivity
 from tests.support.worker import run_outbox
@@ -127,3 +127,15 @@ def test_the_notice_speaks_the_persons_language_and_gives_the_date(app, twin, ma
     run_outbox(app, kinds=("mail",))
     [notice] = mailbox.messages
     assert notice["Subject"].startswith(subject) and words in notice.get_body(("plain",)).get_content()
+
+
+def test_a_notice_another_worker_queued_a_moment_ago_is_not_doubled_and_the_round_goes_on(app, twin):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
+    since = datetime(2025, 12, 1, 9, 0, tzinfo=timezone.utc)
+    with app.app_context():
+        session().add(SignIn(keycloak_user_id=user_id, first_seen_at=since))
+        session().add(OutboxItem(kind="mail", payload={}, idempotency_key=f"inactive:{user_id}:{since:%Y%m%dT%H%M%S}"))
+        session().commit()
+        result = app.test_cli_runner().invoke(args=["privacy", "run", "--now", "2027-01-01T09:00"])
+        assert result.exit_code == 0, result.output
+        assert len(session().scalars(select(OutboxItem)).all()) == 1
