@@ -1,7 +1,7 @@
 """The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
 
-One package per feature (email_check, access_requests, contact, review, team, delivery, directory, realm) above
-a common core and the Keycloak interface; docs/architecture.md draws the layers.
+One package per feature (email_check, access_requests, contact, review, team, delivery, directory, realm,
+privacy) above a common core and the Keycloak interface; docs/architecture.md draws the layers.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from bridge.email_check.service import EmailStatusService, TTLCache
 from bridge.keycloak import gateway as keycloak_gateway
 from bridge.keycloak.access import has_access
 from bridge.keycloak.interface import KeycloakDirectory
+from bridge.privacy import cli as privacy_cli
+from bridge.privacy.rounds import privacy_round
 from bridge.review import sessions
 from bridge.review import views as manage
 from bridge.review.sign_in import ManagerSignIn
@@ -99,7 +101,9 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url,
                                    "language_name": language_name, "country_name": country_name,
                                    "region_name": region_name})
+    app.extensions[delivery_cli.PERIODIC] = [privacy_round]
     for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
-                    delivery_cli.activations_command, delivery_cli.requests_command, realm_cli.realm_command):
+                    delivery_cli.activations_command, delivery_cli.requests_command, realm_cli.realm_command,
+                    privacy_cli.privacy_command):
         app.cli.add_command(command)
     return app

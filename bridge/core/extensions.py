@@ -1,12 +1,12 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
-from bridge.core.addresses import normalize
+from bridge.core.addresses import keyed_hash, normalize
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -21,5 +21,7 @@ def accepted(response) -> bool:
 
 
 def posted_address() -> str:
-    """For `key_func`: the e-mail address a form was posted with, normalized, so a limit follows the address."""
-    return normalize(request.form.get("email", "")) or "-"
+    """For `key_func`: the e-mail address a form was posted with, normalized, so a limit follows the address;
+    as a keyed hash, since the counters are kept (in Redis, up to a day) where logs' rules apply too."""
+    address = normalize(request.form.get("email", ""))
+    return keyed_hash(current_app.secret_key, address) if address else "-"

@@ -208,6 +208,18 @@ class EndedSession(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SignIn(Base):
+    """A partner's last sign-in as the bridge saw it in Keycloak's LOGIN events (which Keycloak deletes after
+    90 days), since when the bridge knows the partner, and the inactivity notice sent to them, if any."""
+
+    __tablename__ = "sign_in"
+
+    keycloak_user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 def pending_request(session, email: str) -> AccessRequest | None:
     """The pending request for a normalized e-mail address, if any (at most one: a unique index says so)."""
     return session.scalars(select(AccessRequest).where(

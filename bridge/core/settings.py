@@ -186,6 +186,12 @@ class Settings(BaseSettings):
     escalation_working_days: Annotated[int, Field(ge=0)] = 5  # then a deputy may decide too; 0: never
     request_expiry_days: Annotated[int, Field(ge=0)] = 30  # an undecided request expires; 0: never
     customer_grace_days: Annotated[int, Field(ge=0)] = 14  # a suspended customer's people keep access this long
+    # Personal data kept no longer than needed (docs/privacy.md): closed requests lose their personal fields,
+    # sent e-mails their content; a partner who does not sign in is told, then loses access.
+    request_retention_days: Annotated[int, Field(gt=0)] = 90
+    mail_retention_days: Annotated[int, Field(gt=0)] = 30
+    inactivity_days: Annotated[int, Field(ge=0)] = 365  # 0: never
+    inactivity_grace_days: Annotated[int, Field(gt=0)] = 30
     worker_keycloak_timeout: Seconds = 10
     # Regions whose requests vouched for by a team admin are approved at once when the invited address has the
     # team admin's e-mail domain (bridge/team/); empty: a manager decides every request.

@@ -18,6 +18,8 @@ from bridge.delivery import activation, follow_up
 from bridge.delivery.handlers import WORKER_KEYCLOAK, end_access_after_grace, run_due
 
 
+# Rounds of other features the worker runs with the follow-up: callables taking `now`, set by create_app.
+PERIODIC = "bridge.worker_periodic"
 FOLLOW_UP_SECONDS = 600  # reminders, expiry and grace periods count in days: looking every ten minutes is plenty
 
 
@@ -33,6 +35,8 @@ def worker_command(once: bool) -> None:
         if time.monotonic() >= next_follow_up:  # reminders, expiry, suspended customers' grace periods
             follow_up.follow_up(session(), utcnow(), config)
             end_access_after_grace(utcnow())
+            for periodic in current_app.extensions.get(PERIODIC, ()):  # e.g. privacy (registered by create_app)
+                periodic(utcnow())
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         outcomes = run_due(utcnow())
         if outcomes:

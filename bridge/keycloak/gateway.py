@@ -22,6 +22,7 @@ from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 T = TypeVar("T")
 
 # A small pool whose threads run Keycloak calls under a hard deadline (see `within`).
+EVENTS_PAGE = 500  # sign-in events read per request
 _deadline_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="keycloak-deadline")
 
 
@@ -185,6 +186,23 @@ class KeycloakGateway:
         """The user's active sessions."""
         _keycloak_ids(user_id)
         return self._translated(lambda: self._admin.get_sessions(user_id))
+
+    def role_members(self, role_name: str) -> list[dict]:
+        """The users who hold a realm role directly."""
+        return self._translated(lambda: self._admin.get_realm_role_members(role_name, {"briefRepresentation": "false"}))
+
+    def sign_ins_since(self, since_ms: int) -> list[tuple[str, int]]:
+        """(user id, epoch ms) of every sign-in (LOGIN event) Keycloak still keeps from `since_ms` on, a page
+        at a time (Keycloak answers 100 events unless asked for more)."""
+        found: list[tuple[str, int]] = []
+        first = 0
+        while True:
+            page = self._translated(lambda: self._admin.get_events({
+                "type": "LOGIN", "dateFrom": str(since_ms), "first": first, "max": EVENTS_PAGE}))
+            found.extend((event["userId"], event["time"]) for event in page if event.get("userId"))
+            first += len(page)
+            if len(page) < EVENTS_PAGE:
+                return found
 
     def get_user(self, user_id: str) -> dict | None:
         """A user by id, or None when there is none."""

@@ -72,6 +72,12 @@ class KeycloakDirectory(Protocol):
     def user_sessions(self, user_id: str) -> list[dict]:
         """The user's active sessions."""
 
+    def role_members(self, role_name: str) -> list[dict]:
+        """The users who hold a realm role directly."""
+
+    def sign_ins_since(self, since_ms: int) -> list[tuple[str, int]]:
+        """(user id, epoch ms) of every sign-in (LOGIN event) Keycloak still keeps from `since_ms` on."""
+
     # organizations
     def ensure_organization(self, customer_number: str, company: str, region: str) -> str:
         """The organization of a customer (alias = customer number), created if missing; return its id."""

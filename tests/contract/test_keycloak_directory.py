@@ -202,3 +202,18 @@ def test_names_and_addresses_the_form_accepts_are_accepted(directory, first_name
     email = f"{local_part}.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
     user_id = directory.ensure_user(email, first_name, last_name, "fr", {})
     assert directory.get_user(user_id)["lastName"] == last_name
+
+
+def test_partners_are_listed_with_their_language_and_their_sign_ins_are_on_record(directory, sign_in):
+    email = new_address()
+    user_id = directory.ensure_user(email, "Lou", "Brun", "de", {})
+    assert user_id not in [member["id"] for member in directory.role_members(PARTNER_ROLE)]
+    directory.grant_realm_role(user_id, PARTNER_ROLE)
+    [member] = [member for member in directory.role_members(PARTNER_ROLE) if member["id"] == user_id]
+    assert member["email"] == email and member["attributes"]["locale"] == ["de"]
+    before_ms = int(time.time() * 1000) - 1000
+    assert user_id not in [signed_in for signed_in, _ in directory.sign_ins_since(before_ms)]
+    sign_in(user_id, email)
+    [at_ms] = [at_ms for signed_in, at_ms in directory.sign_ins_since(before_ms) if signed_in == user_id]
+    assert at_ms >= before_ms
+    assert user_id not in [signed_in for signed_in, _ in directory.sign_ins_since(at_ms + 1)]

@@ -52,6 +52,7 @@ class KeycloakTwin:
         self._organizations: dict[str, dict] = {}
         self._members: dict[str, set[str]] = {}
         self.action_emails: list[ActionEmail] = []
+        self.sign_ins: list[tuple[str, int]] = []  # (user id, epoch ms): Keycloak's LOGIN events
         self.calls: list[str] = []
         self.down = False
         self._failures: dict[str, list[BaseException]] = {}
@@ -64,10 +65,11 @@ class KeycloakTwin:
         self._failures.setdefault(method, []).extend([error] * times)
 
     def start_session(self, user_id: str) -> None:
-        """What a successful sign-in leaves behind."""
+        """What a successful sign-in leaves behind: a session and a LOGIN event."""
         user = self._user(user_id)
         user.sessions.append({"id": str(uuid.uuid4()), "userId": user_id, "start": self.clock_ms()})
         user.last_sign_in = self.clock_ms()
+        self.sign_ins.append((user_id, self.clock_ms()))
 
     def _call(self, method: str) -> None:
         self.calls.append(method)
@@ -163,6 +165,14 @@ class KeycloakTwin:
     def user_sessions(self, user_id: str) -> list[dict]:
         self._call("user_sessions")
         return copy.deepcopy(self._user(user_id).sessions)
+
+    def role_members(self, role_name: str) -> list[dict]:
+        self._call("role_members")
+        return [copy.deepcopy(user.representation) for user in self._users.values() if role_name in user.roles]
+
+    def sign_ins_since(self, since_ms: int) -> list[tuple[str, int]]:
+        self._call("sign_ins_since")
+        return sorted((sign_in for sign_in in self.sign_ins if sign_in[1] >= since_ms), key=lambda s: -s[1])
 
     def ensure_organization(self, customer_number: str, company: str, region: str) -> str:
         self._call("ensure_organization")

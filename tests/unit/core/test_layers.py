@@ -2,7 +2,8 @@
 
 keycloak (the gateway, at the bottom) < core < delivery, realm < directory (its import suspends customers and
 moves requests through delivery's outbox and revocation) < email_check, access_requests, contact, review < team
-(which puts the request form's and the review UI's rules together) < the app factory.
+(which puts the request form's and the review UI's rules together), privacy (it reaches across features:
+requests, audit, the review UI's revocation) < the app factory.
 Features of one layer do not import each other, and within a feature the views and commands sit on
 top: no module imports a `views` or `cli` module except the app factory.
 """
@@ -16,7 +17,7 @@ import pytest
 
 BRIDGE = Path(__file__).resolve().parents[3] / "bridge"
 LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "realm": 2, "directory": 2.5, "email_check": 3,
-          "access_requests": 3, "contact": 3, "review": 3, "team": 4, "__init__": 5}
+          "access_requests": 3, "contact": 3, "review": 3, "team": 4, "privacy": 4, "__init__": 5}
 
 
 def package_of(module: str) -> str:

@@ -1,7 +1,7 @@
 """indexes for the look-ups that grow with the data
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 15:30:00
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,98 @@
+"""Inactive accounts: a partner who has not signed in for BRIDGE_INACTIVITY_DAYS gets a notice in their language;
+BRIDGE_INACTIVITY_GRACE_DAYS later their access ends (the review UI's revocation, audited as "system") unless
+they signed in meanwhile.
+
+Last sign-ins come from Keycloak's LOGIN events, which Keycloak deletes after 90 days (eventsExpiration), so
+the bridge writes down each partner's latest one (table sign_in) every round; a partner it has never seen sign
+in counts from the moment the bridge first listed them. Why not Keycloak's Workflows: docs/architecture.md.
+
+Two clocks, as in the outbox: `now` says what is due (a chosen instant for `privacy run --now`); the moment a
+partner is first listed is real time, so a run "as of next year" does not make anyone look newly known.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.core.broadcast import Broadcast
+from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bridge.core.models import SignIn, utcnow
+from bridge.delivery import mailer, outbox
+from bridge.keycloak.access import ADMIN_ROLE, PARTNER_ROLE
+from bridge.keycloak.interface import KeycloakDirectory
+from bridge.review import service as review
+
+log = logging.getLogger(__name__)
+SYSTEM = review.Reviewer(email="system", name="inactivity", roles=frozenset({ADMIN_ROLE}))
+
+
+def _language(person: dict) -> str:
+    language = ((person.get("attributes") or {}).get("locale") or [DEFAULT_LANGUAGE])[0]
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def record_sign_ins(session: Session, directory: KeycloakDirectory) -> dict[str, dict]:
+    """List the partners, note who is new and who left, read the sign-ins since the newest one noted; return
+    the partners by Keycloak id."""
+    partners = {person["id"]: person for person in directory.role_members(PARTNER_ROLE)}
+    rows = {row.keycloak_user_id: row for row in session.scalars(select(SignIn))}
+    for user_id in rows.keys() - partners.keys():  # no longer a partner: nothing to watch, nothing to keep
+        session.delete(rows.pop(user_id))
+    for user_id in partners.keys() - rows.keys():
+        rows[user_id] = SignIn(keycloak_user_id=user_id, first_seen_at=utcnow())
+        session.add(rows[user_id])
+    newest = session.scalar(select(func.max(SignIn.last_sign_in_at)))
+    for user_id, at_ms in directory.sign_ins_since(int(newest.timestamp() * 1000) if newest else 0):
+        row, at = rows.get(user_id), datetime.fromtimestamp(at_ms / 1000, timezone.utc)
+        if row is not None and (row.last_sign_in_at is None or at > row.last_sign_in_at):
+            row.last_sign_in_at = at
+    session.commit()
+    return partners
+
+
+def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, now: datetime,
+          config: Mapping) -> dict[str, int]:
+    """One round as of `now`: notices to the partners inactive for too long, end of access for those noticed
+    long enough ago who did not sign in since; return how many of each."""
+    done = {"noticed": 0, "ended": 0}
+    days, grace = config["INACTIVITY_DAYS"], timedelta(days=config["INACTIVITY_GRACE_DAYS"])
+    if not days:
+        return done
+    partners = record_sign_ins(session, directory)
+    for row in list(session.scalars(select(SignIn))):
+        since = row.last_sign_in_at or row.first_seen_at
+        if row.notice_sent_at is not None and since < row.notice_sent_at:
+            if now >= row.notice_sent_at + grace and _end_access(session, directory, broadcast, row, days, now):
+                done["ended"] += 1
+        elif since <= now - timedelta(days=days):
+            _notify(session, partners[row.keycloak_user_id], row, since, now, grace, config)
+            done["noticed"] += 1
+    session.commit()
+    if any(done.values()):
+        log.info("inactive partners: %s", done)
+    return done
+
+
+def _notify(session: Session, person: dict, row: SignIn, since: datetime, now: datetime, grace: timedelta,
+            config: Mapping) -> None:
+    mail = mailer.compose("inactivity_notice", person["email"], _language(person), person=person, since=since,
+                          ends_at=now + grace, sign_in_url=config["PORTAL_URL"] or config["SIGN_IN_URL"],
+                          help_url=f"{config['PUBLIC_URL']}/help?lang={_language(person)}")
+    outbox.enqueue_mail(session, mail, f"inactive:{row.keycloak_user_id}:{since:%Y%m%dT%H%M%S}")
+    row.notice_sent_at = now
+
+
+def _end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, row: SignIn, days: int,
+                now: datetime) -> bool:
+    try:
+        review.revoke(session, directory, broadcast, SYSTEM, row.keycloak_user_id, f"no sign-in for {days} days", now, "")
+    except review.NotVisible:  # no customer number of the directory: a manager must look at this account
+        log.warning("inactive partner %s not ended: no customer of the directory", row.keycloak_user_id)
+        return False
+    session.delete(row)
+    return True

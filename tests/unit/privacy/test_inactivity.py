@@ -1,0 +1,141 @@
+"""A partner who has not signed in for BRIDGE_INACTIVITY_DAYS gets a notice in their language; BRIDGE_INACTIVITY_GRACE_DAYS
+later their access ends unless they signed in meanwhile; the last sign-ins come from Keycloak's LOGIN events and are
+written down, since Keycloak deletes its events after 90 days."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bridge.core.db import session
+from bridge.core.models import AuditEvent, OutboxItem, SignIn, utcnow
+from bridge.keycloak.access import PARTNER_ROLE, has_access
+from bridge.privacy import inactivity
+from tests.support.worker import run_outbox
+
+YEAR, GRACE = timedelta(days=365), timedelta(days=30)
+
+
+def partner(twin, email: str, language: str = "de", customer_number: str = "100001") -> str:
+    organization_id = twin.ensure_organization(customer_number, "Pharmacie Centrale", "west")
+    user_id = twin.ensure_user(email, "Lou", "Brun", language, {"customer_number": customer_number})
+    twin.add_member(organization_id, user_id)
+    twin.grant_realm_role(user_id, PARTNER_ROLE)
+    return user_id
+
+
+def watch(app, now: datetime) -> dict[str, int]:
+    with app.app_context():
+        return inactivity.watch(session(), app.extensions["bridge.worker_keycloak"],
+                                app.extensions["bridge.broadcast"], now, app.config)
+
+
+def sign_in_at(twin, user_id: str, at: datetime) -> None:
+    twin.clock_ms = lambda: int(at.timestamp() * 1000)
+    twin.start_session(user_id)
+
+
+@pytest.fixture
+def start():
+    """The instant the bridge first lists the partners (real time: a partner is first seen when it happens)."""
+    return utcnow()
+
+
+def test_a_year_without_sign_in_brings_a_notice_in_the_persons_language_then_the_end_of_access(app, twin, mailbox, start):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example", "de")
+    assert watch(app, start) == {"noticed": 0, "ended": 0}
+    assert watch(app, start + YEAR - timedelta(minutes=1)) == {"noticed": 0, "ended": 0}
+    assert watch(app, start + YEAR + timedelta(minutes=1)) == {"noticed": 1, "ended": 0}
+    assert watch(app, start + YEAR + timedelta(days=1)) == {"noticed": 0, "ended": 0}, "one notice, not one a round"
+    run_outbox(app, kinds=("mail",))
+    [notice] = mailbox.to("lou.brun@pharmacie-centrale.example")
+    body = notice.get_body(("plain",)).get_content()
+    assert notice["Subject"].startswith("Ihr WOUNDWO B2B-Zugang endet bald") and "http://portal.test/" in body
+    assert watch(app, start + YEAR + GRACE - timedelta(minutes=1))["ended"] == 0
+    assert watch(app, start + YEAR + GRACE + timedelta(minutes=2)) == {"noticed": 0, "ended": 1}
+    assert PARTNER_ROLE not in twin.realm_roles(user_id) and twin.customer_members("100001") == []
+    with app.app_context():
+        [event] = session().scalars(select(AuditEvent).where(AuditEvent.action == "revoked")).all()
+        assert (event.actor, event.detail["reason"]) == ("system", "no sign-in for 365 days")
+        assert session().scalars(select(SignIn)).all() == [], "nothing kept about someone no longer a partner"
+
+
+def test_signing_in_after_the_notice_keeps_the_access(app, twin, start):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
+    watch(app, start)
+    assert watch(app, start + YEAR + timedelta(minutes=1))["noticed"] == 1
+    sign_in_at(twin, user_id, start + YEAR + timedelta(days=3))
+    assert watch(app, start + YEAR + GRACE + timedelta(days=1)) == {"noticed": 0, "ended": 0}
+    assert has_access(twin, "lou.brun@pharmacie-centrale.example")
+    # a year after that sign-in, the next notice
+    assert watch(app, start + 2 * YEAR + timedelta(days=4))["noticed"] == 1
+
+
+def test_a_recent_sign_in_counts_and_is_kept_beyond_keycloaks_90_days(app, twin, start):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
+    signed_in = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+    sign_in_at(twin, user_id, signed_in)
+    watch(app, start)
+    twin.sign_ins.clear()  # Keycloak's eventsExpiration: the LOGIN event is gone
+    assert watch(app, signed_in + YEAR - timedelta(minutes=1))["noticed"] == 0
+    assert watch(app, signed_in + YEAR + timedelta(minutes=1))["noticed"] == 1
+
+
+def test_managers_are_not_watched_and_zero_days_turns_it_off(app, twin, start):
+    manager = twin.ensure_user("manager.west@woundwo.example", "M", "W", "fr", {})
+    twin.grant_realm_role(manager, "regional-manager")
+    partner(twin, "lou.brun@pharmacie-centrale.example")
+    app.config["INACTIVITY_DAYS"] = 0
+    assert watch(app, start + 3 * YEAR) == {"noticed": 0, "ended": 0}
+    app.config["INACTIVITY_DAYS"] = 365
+    watch(app, start)
+    assert watch(app, start + 2 * YEAR)["noticed"] == 1
+
+
+def test_the_worker_and_the_command_run_the_round(app, twin):
+    partner(twin, "lou.brun@pharmacie-centrale.example")
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
+        assert session().scalars(select(SignIn.keycloak_user_id)).all() == [twin.find_user_by_email(
+            "lou.brun@pharmacie-centrale.example")["id"]]
+        result = app.test_cli_runner().invoke(args=["privacy", "run", "--now", "2099-01-01T04:00"])
+    assert result.exit_code == 0 and "'noticed': 1" in result.output, result.output
+
+
+def test_keycloak_down_skips_the_inactivity_round_but_not_the_worker_or_the_retention(app, twin):
+    twin.down = True
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["privacy", "run"])
+        assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
+    assert result.exit_code == 0 and "'forgotten': {" in result.output and "'inactive': {}" in result.output, result.output
+
+
+@pytest.mark.parametrize("language, subject, words", [
+    ("fr", "Votre accès WOUNDWO B2B prendra bientôt fin", "prendra fin le 31 janvier 2027"),
+    ("de", "Ihr WOUNDWO B2B-Zugang endet bald", "endet am 31. Januar 2027"),
+    ("en", "Your WOUNDWO B2B access ends soon", "yours ends on January 31, 2027"),
+])
+def test_the_notice_speaks_the_persons_language_and_gives_the_date(app, twin, mailbox, language, subject, words):
+    partner(twin, "lou.brun@pharmacie-centrale.example", language)
+    with app.app_context():
+        session().add(SignIn(keycloak_user_id=twin.find_user_by_email("lou.brun@pharmacie-centrale.example")["id"],
+                             first_seen_at=datetime(2025, 12, 1, 9, 0, tzinfo=timezone.utc)))
+        session().commit()
+    watch(app, datetime(2027, 1, 1, 9, 0, tzinfo=timezone.utc))
+    run_outbox(app, kinds=("mail",))
+    [notice] = mailbox.messages
+    assert notice["Subject"].startswith(subject) and words in notice.get_body(("plain",)).get_content()
+
+
+def test_a_notice_another_worker_queued_a_moment_ago_is_not_doubled_and_the_round_goes_on(app, twin):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
+    since = datetime(2025, 12, 1, 9, 0, tzinfo=timezone.utc)
+    with app.app_context():
+        session().add(SignIn(keycloak_user_id=user_id, first_seen_at=since))
+        session().add(OutboxItem(kind="mail", payload={}, idempotency_key=f"inactive:{user_id}:{since:%Y%m%dT%H%M%S}"))
+        session().commit()
+        result = app.test_cli_runner().invoke(args=["privacy", "run", "--now", "2027-01-01T09:00"])
+        assert result.exit_code == 0, result.output
+        assert len(session().scalars(select(OutboxItem)).all()) == 1
