@@ -269,8 +269,8 @@ def set_team_admin(session: Session, directory: KeycloakDirectory, reviewer: Rev
         directory.grant_realm_role(user_id, TEAM_ADMIN_ROLE)
     else:
         directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
-    provisioning.record_for_person(session, reviewer.email, "team_admin_granted" if team_admin else "team_admin_taken", [],
-                       person, customer, remote_addr, now)
+    provisioning.record_for_person(session, reviewer.email, "team_admin_granted" if team_admin else "team_admin_taken",
+                                   [], person, customer, remote_addr, now)
     session.commit()
     return person
 
