@@ -129,17 +129,6 @@ class KeycloakGateway:
         role = self._translated(lambda: self._admin.get_realm_role(role_name))
         self._translated(lambda: self._admin.delete_realm_roles_of_user(user_id, [role]))
 
-    def role_holders(self, role_name: str) -> set[str]:
-        """Ids of the users who hold a realm role directly."""
-        users = self._translated(lambda: self._admin.get_realm_role_members(role_name))
-        return {user["id"] for user in users}
-
-    def last_sign_in(self, user_id: str) -> int | None:
-        """When the user last signed in (epoch ms): the newest LOGIN event the realm keeps (eventsExpiration)."""
-        _keycloak_ids(user_id)
-        events = self._translated(lambda: self._admin.get_events({"user": user_id, "type": "LOGIN", "max": 1}))
-        return events[0]["time"] if events else None
-
     # --- organizations -----------------------------------------------------------------------
 
     def ensure_organization(self, customer_number: str, company: str, region: str) -> str:

@@ -57,12 +57,6 @@ class KeycloakDirectory(Protocol):
     def take_realm_role(self, user_id: str, role_name: str) -> None:
         """Take a realm role from a user (idempotent)."""
 
-    def role_holders(self, role_name: str) -> set[str]:
-        """Ids of the users who hold a realm role directly."""
-
-    def last_sign_in(self, user_id: str) -> int | None:
-        """When the user last signed in (epoch ms, from the realm's LOGIN events), or None if no event is kept."""
-
     def set_enabled(self, user_id: str, enabled: bool) -> None:
         """Enable or disable a user account."""
 

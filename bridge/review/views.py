@@ -158,7 +158,8 @@ def _detail(request_id: int, status: int = 200, confirm_approval: bool = False, 
     gateway = current_app.extensions["bridge.keycloak"]
     try:
         people = gateway.within(lambda: gateway.customer_members(customer.customer_number))
-        team_admins = gateway.within(lambda: gateway.role_holders(TEAM_ADMIN_ROLE)) if people else set()
+        team_admins = gateway.within(lambda: {holder["id"] for holder in gateway.role_members(TEAM_ADMIN_ROLE)}) \
+            if people else set()
     except (KeycloakUnavailable, KeycloakRefused):
         people, team_admins = None, set()
     return render_template(

@@ -42,7 +42,6 @@ class _User:
     roles: set[str] = field(default_factory=set)
     password: str | None = None
     sessions: list[dict] = field(default_factory=list)
-    last_sign_in: int | None = None
 
 
 class KeycloakTwin:
@@ -67,9 +66,7 @@ class KeycloakTwin:
 
     def start_session(self, user_id: str) -> None:
         """What a successful sign-in leaves behind: a session and a LOGIN event."""
-        user = self._user(user_id)
-        user.sessions.append({"id": str(uuid.uuid4()), "userId": user_id, "start": self.clock_ms()})
-        user.last_sign_in = self.clock_ms()
+        self._user(user_id).sessions.append({"id": str(uuid.uuid4()), "userId": user_id, "start": self.clock_ms()})
         self.sign_ins.append((user_id, self.clock_ms()))
 
     def _call(self, method: str) -> None:
@@ -144,16 +141,6 @@ class KeycloakTwin:
             raise KeycloakRefused("Keycloak refused the request (404)", 404)
         self._user(user_id).roles.discard(role_name)
 
-    def role_holders(self, role_name: str) -> set[str]:
-        self._call("role_holders")
-        if role_name not in REALM_ROLES:
-            raise KeycloakRefused("Keycloak refused the request (404)", 404)
-        return {user_id for user_id, user in self._users.items() if role_name in user.roles}
-
-    def last_sign_in(self, user_id: str) -> int | None:
-        self._call("last_sign_in")
-        return self._user(user_id).last_sign_in
-
     def set_enabled(self, user_id: str, enabled: bool) -> None:
         self._call("set_enabled")
         self._user(user_id).representation["enabled"] = enabled
@@ -171,6 +158,8 @@ class KeycloakTwin:
 
     def role_members(self, role_name: str) -> list[dict]:
         self._call("role_members")
+        if role_name not in REALM_ROLES:
+            raise KeycloakRefused("Keycloak refused the request (404)", 404)
         return [copy.deepcopy(user.representation) for user in self._users.values() if role_name in user.roles]
 
     def sign_ins_since(self, since_ms: int) -> list[tuple[str, int]]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bridge.core.db import session
 from bridge.core.models import AccessRequest, AuditEvent, OutboxItem, RequestStatus
 from bridge.keycloak.access import MANAGER_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE
+from bridge.privacy.inactivity import record_sign_ins
 from tests.support.worker import run_outbox
 from tests.unit.review.conftest import EAST, WEST
 from tests.unit.review.conftest import post as manager_post
@@ -52,6 +53,9 @@ def test_a_team_admin_whose_role_was_taken_is_refused_on_the_next_page(twin, tea
 
 def test_the_page_lists_the_colleagues_with_since_and_last_sign_in_and_the_waiting_requests(app, twin, team,
                                                                                              east_partner_id):
+    with app.app_context():  # the worker's round reads the LOGIN events into the table sign_in
+        record_sign_ins(session(), twin)
+        session().commit()
     page = team.get("/team/").get_data(as_text=True)
     people = page.split('id="people"')[1].split("</ul>")[0]
     assert "Inès Roux" in people and "Lou Brun" in people and "Team admin" in people
