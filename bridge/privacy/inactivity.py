@@ -43,7 +43,7 @@ def record_sign_ins(session: Session, directory: KeycloakDirectory) -> dict[str,
     rows = {row.keycloak_user_id: row for row in session.scalars(select(SignIn))}
     for user_id in rows.keys() - partners.keys():  # no longer a partner: nothing to watch, nothing to keep
         session.delete(rows.pop(user_id))
-    for user_id in partners.keys() - rows.keys():
+    for user_id in sorted(partners.keys() - rows.keys()):  # one order for every worker: no deadlock between two
         rows[user_id] = SignIn(keycloak_user_id=user_id, first_seen_at=utcnow())
         session.add(rows[user_id])
     newest = session.scalar(select(func.max(SignIn.last_sign_in_at)))
@@ -64,7 +64,7 @@ def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, 
     if not days:
         return done
     partners = record_sign_ins(session, directory)
-    for row in list(session.scalars(select(SignIn))):
+    for row in list(session.scalars(select(SignIn).order_by(SignIn.keycloak_user_id))):
         since = row.last_sign_in_at or row.first_seen_at
         if row.notice_sent_at is not None and since < row.notice_sent_at:
             if now >= row.notice_sent_at + grace and _end_access(session, directory, broadcast, row, days, now):

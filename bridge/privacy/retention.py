@@ -28,7 +28,7 @@ def forget(session: Session, now: datetime, config: Mapping, secret: str) -> dic
     requests_before = now - timedelta(days=config["REQUEST_RETENTION_DAYS"])
     mails_before = now - timedelta(days=config["MAIL_RETENTION_DAYS"])
     closed = list(session.scalars(select(AccessRequest).where(
-        AccessRequest.status.in_(CLOSED), AccessRequest.updated_at <= requests_before, AccessRequest.email != "")))
+        AccessRequest.status.in_(CLOSED), AccessRequest.updated_at <= requests_before, AccessRequest.email != "").order_by(AccessRequest.id)))
     for request in closed:
         redaction.anonymize(session, request, secret)
     done = {

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from bridge.core.db import session
 from bridge.delivery.handlers import WORKER_KEYCLOAK
@@ -17,16 +17,23 @@ log = logging.getLogger(__name__)
 
 
 def privacy_round(now: datetime) -> dict[str, dict[str, int]]:
-    """Retention periods, then inactive accounts, as of `now` (inside the app context). A Keycloak that fails
-    skips the inactive accounts until the next round, and so does another worker that wrote the same rows a
-    moment earlier (a partner listed or a notice queued twice: the unique keys refuse the second); the worker goes
-    on."""
+    """Retention periods, then inactive accounts, as of `now` (inside the app context). A part that fails waits
+    for the next round and the worker goes on: a Keycloak that does not answer, or another worker writing the
+    same rows at the same moment (a partner listed or a notice queued twice: the unique keys refuse the second;
+    a lock conflict on PostgreSQL)."""
     app = current_app
-    done = {"forgotten": retention.forget(session(), now, app.config, app.secret_key), "inactive": {}}
+    return {
+        "forgotten": _guarded("retention", lambda: retention.forget(session(), now, app.config, app.secret_key)),
+        "inactive": _guarded("inactive partners", lambda: inactivity.watch(
+            session(), app.extensions[WORKER_KEYCLOAK], app.extensions["bridge.broadcast"], now, app.config)),
+    }
+
+
+def _guarded(part: str, run) -> dict[str, int]:
     try:
-        done["inactive"] = inactivity.watch(session(), app.extensions[WORKER_KEYCLOAK], app.extensions["bridge.broadcast"],
-                                            now, app.config)
-    except (KeycloakUnavailable, KeycloakRefused, IntegrityError) as exc:
+        return run()
+    except (KeycloakUnavailable, KeycloakRefused, DBAPIError) as exc:
         session().rollback()
-        log.warning("inactive partners not looked at this round: %s", type(exc).__name__)
-    return done
+        # The type only: a database error's text carries the statement's parameters (addresses).
+        log.warning("privacy round: %s skipped until the next round (%s)", part, type(exc).__name__)
+        return {}
