@@ -32,15 +32,15 @@ def worker_command(once: bool) -> None:
     click.echo("worker started", err=True)
     config, next_follow_up = current_app.config, 0.0
     while not stopping.is_set():
+        outcomes = run_due(utcnow())  # first what people wait for: the rounds below may take a while
+        if outcomes:
+            click.echo(f"outbox: {outcomes}", err=True)
         if time.monotonic() >= next_follow_up:  # reminders, expiry, suspended customers' grace periods
             follow_up.follow_up(session(), utcnow(), config)
             end_access_after_grace(utcnow())
             for periodic in current_app.extensions.get(PERIODIC, ()):  # e.g. privacy (registered by create_app)
                 periodic(utcnow())
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
-        outcomes = run_due(utcnow())
-        if outcomes:
-            click.echo(f"outbox: {outcomes}", err=True)
         if once:
             break
         if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
