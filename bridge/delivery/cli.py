@@ -23,6 +23,16 @@ PERIODIC = "bridge.worker_periodic"
 FOLLOW_UP_SECONDS = 600  # reminders, expiry and grace periods count in days: looking every ten minutes is plenty
 
 
+def _rounds(app) -> None:
+    """The periodic rounds: reminders, escalation and expiry, suspended customers' grace periods, and the rounds
+    other features register (e.g. privacy, by create_app)."""
+    with app.app_context():
+        follow_up.follow_up(session(), utcnow(), app.config)
+        end_access_after_grace(utcnow())
+        for periodic in app.extensions.get(PERIODIC, ()):
+            periodic(utcnow())
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Perform what is due now, then exit.")
 def worker_command(once: bool) -> None:
@@ -30,21 +40,24 @@ def worker_command(once: bool) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     click.echo("worker started", err=True)
-    config, next_follow_up = current_app.config, 0.0
+    app, next_follow_up, rounds = current_app._get_current_object(), 0.0, None
     while not stopping.is_set():
-        outcomes = run_due(utcnow())  # first what people wait for: the rounds below may take a while
+        outcomes = run_due(utcnow())  # first what people wait for: the rounds may take a while
         if outcomes:
             click.echo(f"outbox: {outcomes}", err=True)
-        if time.monotonic() >= next_follow_up:  # reminders, expiry, suspended customers' grace periods
-            follow_up.follow_up(session(), utcnow(), config)
-            end_access_after_grace(utcnow())
-            for periodic in current_app.extensions.get(PERIODIC, ()):  # e.g. privacy (registered by create_app)
-                periodic(utcnow())
-            next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         if once:
+            _rounds(app)
+            if outcomes := run_due(utcnow()):  # what the rounds queued (reminders, notices)
+                click.echo(f"outbox: {outcomes}", err=True)
             break
+        if time.monotonic() >= next_follow_up and not (rounds and rounds.is_alive()):
+            # Beside the deliveries, not before them, and never in the way of a SIGTERM: a round that is cut off
+            # when the process ends leaves nothing half done (each step commits on its own and is idempotent).
+            rounds = threading.Thread(target=_rounds, args=(app,), daemon=True, name="bridge-rounds")
+            rounds.start()
+            next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
-            stopping.wait(config["WORKER_POLL_SECONDS"])
+            stopping.wait(app.config["WORKER_POLL_SECONDS"])
 
 
 @click.group("requests")
