@@ -49,13 +49,17 @@ def sign_in():
     return current_app.extensions["bridge.manager_sign_in"]
 
 
+def _today():
+    """Today in company time (absences and periods are given in its days)."""
+    return local_day(utcnow(), current_app.config["TIME_ZONE"])
+
+
 def reviewer() -> Reviewer:
     """Who is signed in, and for whom they stand in today (looked up once per request)."""
     if "reviewer" not in g:
         data = session["reviewer"]
-        today = local_day(utcnow(), current_app.config["TIME_ZONE"])
         g.reviewer = Reviewer(data["email"], data["name"], frozenset(data["roles"]),
-                              absent_managers(db.session(), data["email"], today))
+                              absent_managers(db.session(), data["email"], _today()))
     return g.reviewer
 
 
@@ -327,10 +331,6 @@ def team_admin(user_id: UUID):
     flash(_("%(email)s is now a team admin of this customer.", email=person.get("email", "")) if make else
           _("%(email)s is no longer a team admin.", email=person.get("email", "")), "ok")
     return redirect(back)
-
-
-def _today():
-    return local_day(utcnow(), current_app.config["TIME_ZONE"])
 
 
 @blueprint.route("/absences", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ import secrets
 import time
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from bridge.core.db import session
 from bridge.core.migrate import upgrade
@@ -19,7 +19,7 @@ from bridge.directory.customers import import_customers
 from bridge.keycloak.access import ADMIN_ROLE
 from devstack.seed import DEMO_CUSTOMERS
 from tests.support.keycloak_twin import KeycloakTwin
-from tests.unit.review.test_bounded_pages import add_requests
+from tests.unit.review.test_bounded_pages import add_requests, counted
 
 pytestmark = pytest.mark.integration
 GROWING = ("access_request", "audit_event")
@@ -47,20 +47,12 @@ def admin_client(app):
 
 def full_scans(app, client, path: str) -> list[str]:
     """The growing tables some statement of the page still reads whole, with the statement."""
-    captured: list[tuple[str, object]] = []
-    engine = app.extensions["bridge.engine"]
-
-    def capture(_connection, _cursor, statement, parameters, *_):
-        if statement.lstrip().upper().startswith("SELECT"):
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with counted(app) as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
+    captured = [(statement, parameters) for statement, parameters in seen
+                if statement.lstrip().upper().startswith("SELECT")]
     found = []
-    with engine.connect() as connection:
+    with app.extensions["bridge.engine"].connect() as connection:
         connection.exec_driver_sql("SET enable_seqscan = off")
         for statement, parameters in captured:
             plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]

@@ -18,12 +18,12 @@ from tests.unit.review.conftest import ADMIN, WEST
 
 @contextlib.contextmanager
 def counted(app):
-    """The SQL statements run inside the block, as a list."""
-    seen: list[str] = []
+    """The SQL statements run inside the block, as a list of (statement, parameters)."""
+    seen: list[tuple[str, object]] = []
     engine = app.extensions["bridge.engine"]
 
-    def count(_connection, _cursor, statement, *_):
-        seen.append(statement)
+    def count(_connection, _cursor, statement, parameters, *_):
+        seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", count)
     try:
