@@ -1,7 +1,7 @@
 """The WOUNDWO B2B bridge: what Keycloak lacks for B2B access, as a small Flask service.
 
 One package per feature (email_check, access_requests, contact, review, team, delivery, directory, realm,
-privacy) above a common core and the Keycloak interface; docs/architecture.md draws the layers.
+privacy, confirmation) above a common core and the Keycloak interface; docs/architecture.md draws the layers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.access_requests import views as public
+from bridge.confirmation import cli as confirmation_cli
+from bridge.confirmation.rounds import worker_round as confirmation_round
 from bridge.contact import views as contact
 from bridge.core import cli as db_cli
 from bridge.core import db, errors, headers, health, metrics, settings
@@ -101,9 +103,9 @@ def create_app(overrides: dict | None = None, *, keycloak: KeycloakDirectory | N
     app.context_processor(lambda: {"current_language": str(get_locale()), "language_url": language_url,
                                    "language_name": language_name, "country_name": country_name,
                                    "region_name": region_name})
-    app.extensions[delivery_cli.PERIODIC] = [privacy_round]
+    app.extensions[delivery_cli.PERIODIC] = [privacy_round, confirmation_round]
     for command in (db_cli.db_command, directory_cli.customers_command, delivery_cli.worker_command,
                     delivery_cli.activations_command, delivery_cli.requests_command, realm_cli.realm_command,
-                    privacy_cli.privacy_command):
+                    privacy_cli.privacy_command, confirmation_cli.confirmations_command):
         app.cli.add_command(command)
     return app

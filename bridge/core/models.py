@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, select, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -218,6 +218,55 @@ class SignIn(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Answer(StrEnum):
+    """A person's answer in a yearly confirmation: still works at the customer, has left, or their access ended
+    otherwise (a removal elsewhere, inactivity, or the round's end for those nobody confirmed)."""
+
+    OPEN = ""
+    CONFIRMED = "confirmed"
+    REMOVED = "removed"
+    ENDED = "ended"
+
+
+class ConfirmationRound(Base):
+    """A yearly confirmation: every customer's list of people with access, to confirm or remove."""
+
+    __tablename__ = "confirmation_round"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The year of a scheduled round ("2027"), or "operator:<instant>": two workers cannot start the same one.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Confirmation(Base):
+    """One customer's list in a round, answered by its team admin (or its regional manager where there is none)."""
+
+    __tablename__ = "confirmation"
+    __table_args__ = (Index("uq_confirmation_round_customer", "round_id", "customer_number", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("confirmation_round.id"))
+    customer_number: Mapped[str] = mapped_column(ForeignKey("customer.customer_number"))
+    by_team_admin: Mapped[bool] = mapped_column(Boolean)  # asked first: its team admins (else its regional manager)
+
+
+class ConfirmationEntry(Base):
+    """A person on a customer's list, by Keycloak id only (names and addresses stay in Keycloak)."""
+
+    __tablename__ = "confirmation_entry"
+    __table_args__ = (Index("uq_confirmation_entry_person", "confirmation_id", "keycloak_user_id", unique=True),
+                      Index("ix_confirmation_entry_user", "keycloak_user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    confirmation_id: Mapped[int] = mapped_column(ForeignKey("confirmation.id"))
+    keycloak_user_id: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(String(16), default=Answer.OPEN, server_default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def pending_request(session, email: str) -> AccessRequest | None:

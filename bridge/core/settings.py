@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from enum import StrEnum
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -96,6 +97,15 @@ def _time_zone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("expected a time zone such as Europe/Paris") from exc
+    return value
+
+
+def _month_day(value: str) -> str:
+    if value:
+        try:
+            date.fromisoformat(f"2025-{value}")  # not a leap year: a day every year has
+        except ValueError as exc:
+            raise ValueError("expected a day of the year as MM-DD, such as 01-15, or nothing") from exc
     return value
 
 
@@ -192,6 +202,13 @@ class Settings(BaseSettings):
     mail_retention_days: Annotated[int, Field(gt=0)] = 30
     inactivity_days: Annotated[int, Field(ge=0)] = 365  # 0: never
     inactivity_grace_days: Annotated[int, Field(gt=0)] = 30
+    # The yearly confirmation of who still works at each customer (bridge/confirmation/): the day a round starts
+    # each year (MM-DD, company time; empty: only when an operator starts one), the reminder, the regional manager
+    # told, and whether the people nobody confirmed then lose access.
+    confirmation_day: Annotated[str, AfterValidator(_month_day)] = "01-15"
+    confirmation_reminder_days: Annotated[int, Field(gt=0)] = 30
+    confirmation_escalation_days: Annotated[int, Field(gt=0)] = 60
+    confirmation_end_unconfirmed: bool = False
     worker_keycloak_timeout: Seconds = 10
     # Regions whose requests vouched for by a team admin are approved at once when the invited address has the
     # team admin's e-mail domain (bridge/team/); empty: a manager decides every request.

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
-from bridge.core.models import AccessRequest, Customer, OutboxKind, ProvisioningError, RequestStatus
+from bridge.core.models import (AccessRequest, Answer, ConfirmationEntry, Customer, OutboxKind, ProvisioningError,
+                                RequestStatus)
 from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.keycloak import profile
@@ -70,11 +71,15 @@ def grant_access(directory: KeycloakDirectory, customer: Customer, user_id: str)
 def end_access(session: Session, directory: KeycloakDirectory, actor: str, person: dict, customer: Customer,
                reason: str, now: datetime, remote_addr: str, **detail) -> None:
     """End a person's B2B access: the team admin role, the partner role, the membership and every session in
-    Keycloak; their approved requests say "revoked", each with an audit entry (with `detail`), in the caller's
-    transaction (the caller commits and broadcasts)."""
+    Keycloak; their approved requests say "revoked", each with an audit entry (with `detail`), and a yearly
+    confirmation no longer waits for them; in the caller's transaction (the caller commits and broadcasts)."""
     directory.take_realm_role(person["id"], TEAM_ADMIN_ROLE)
     directory.revoke_access(person["id"], customer.customer_number, PARTNER_ROLE)
     request_ids = change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
+    # Nobody needs to confirm them any more in a running yearly confirmation (bridge/confirmation/).
+    session.execute(update(ConfirmationEntry).where(
+        ConfirmationEntry.keycloak_user_id == person["id"], ConfirmationEntry.answer == Answer.OPEN,
+    ).values(answer=Answer.ENDED, answered_at=now))
     record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now, reason=reason,
                       **detail)
 

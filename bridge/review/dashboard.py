@@ -1,5 +1,5 @@
-"""The review dashboard's figures: how long partners wait for a decision, for managers (their regions) and
-admins (all, or one region). Computed from the requests at each view; the same figures, as the database holds
+"""The review dashboard's figures: how long partners wait for a decision, and how far the yearly confirmation
+is, for managers (their regions) and admins (all, or one region). Computed from the requests at each view; the same figures, as the database holds
 them, are on /metrics (bridge/core/metrics.py)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from statistics import median
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from bridge.core.models import AccessRequest, Customer, RequestStatus
+from bridge.confirmation.rounds import latest
+from bridge.core.models import AccessRequest, Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer, RequestStatus
 from bridge.delivery.schedule import local_day
 from bridge.review.service import Reviewer
 
@@ -129,3 +130,45 @@ def chart(weekly: list[tuple[date, Waits]], width: int = 640, height: int = 200)
 
     return [Bar(week, n * slot + slot * 0.15, slot * 0.7, y(waits.median_hours), y(waits.p90_hours), waits)
             for n, (week, waits) in enumerate(weekly)], top
+
+
+@dataclass
+class ConfirmationProgress:
+    """A region's lists in the latest yearly confirmation: how many, how many fully answered, and the answers."""
+
+    region: str
+    lists: int = 0
+    answered: int = 0  # lists with nobody left to answer for
+    confirmed: int = 0
+    removed: int = 0
+    ended: int = 0  # access ended otherwise meanwhile, or by the round for those nobody confirmed
+    unanswered: int = 0
+
+
+def confirmation_progress(session: Session, reviewer: Reviewer, region: str = "") -> tuple[ConfirmationRound | None,
+                                                                                          list[ConfirmationProgress]]:
+    """The latest round's progress per region, in the reviewer's scope (as the other figures)."""
+    last = latest(session)
+    if last is None:
+        return None, []
+    query = (select(Customer.region, Confirmation.id, ConfirmationEntry.answer, func.count(ConfirmationEntry.id))
+             .join(Confirmation, Confirmation.customer_number == Customer.customer_number)
+             .join(ConfirmationEntry, ConfirmationEntry.confirmation_id == Confirmation.id)
+             .where(Confirmation.round_id == last.id)
+             .group_by(Customer.region, Confirmation.id, ConfirmationEntry.answer))
+    if reviewer.is_admin:
+        query = query.where(Customer.region == region) if region else query
+    else:
+        query = query.where(or_(Customer.region.in_(manager_regions(session, reviewer)),
+                                Customer.manager_email == reviewer.email))
+    regions: dict[str, ConfirmationProgress] = {}
+    lists: dict[str, dict[int, bool]] = defaultdict(dict)  # region → list → still waits for an answer
+    for list_region, confirmation_id, answer, count in session.execute(query):
+        progress = regions.setdefault(list_region, ConfirmationProgress(list_region))
+        field = {Answer.OPEN: "unanswered", Answer.CONFIRMED: "confirmed", Answer.REMOVED: "removed"}.get(answer, "ended")
+        setattr(progress, field, getattr(progress, field) + count)
+        lists[list_region][confirmation_id] = lists[list_region].get(confirmation_id, False) or answer == Answer.OPEN
+    for list_region, progress in regions.items():
+        progress.lists = len(lists[list_region])
+        progress.answered = sum(1 for waits in lists[list_region].values() if not waits)
+    return last, [regions[name] for name in sorted(regions)]

@@ -215,14 +215,20 @@ def retry_provisioning(session: Session, reviewer: Reviewer, request_id: int, co
     return True
 
 
+def responsible_for(session: Session, reviewer: Reviewer, customer_number: str) -> bool:
+    """Whether the reviewer answers for the customer's people (its regional manager, or an admin): the same
+    rule as for ending their access."""
+    customer = session.get(Customer, customer_number[:20])
+    return customer is not None and (reviewer.is_admin or customer.manager_email == reviewer.email)
+
+
 def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str) -> tuple[dict, Customer]:
     """A Keycloak user of one of the reviewer's customers (by their customer number), or NotVisible."""
     person = directory.get_user(user_id)
     number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
-    customer = session.get(Customer, number) if number else None
-    if person is None or customer is None or not (reviewer.is_admin or customer.manager_email == reviewer.email):
+    if person is None or not number or not responsible_for(session, reviewer, number):
         raise NotVisible(user_id)
-    return person, customer
+    return person, session.get(Customer, number)
 
 
 def end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, actor: str, person: dict,

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from bridge.confirmation import answers, page as confirmation_page
 from bridge.core import audit, db
 from bridge.core.addresses import normalize
 from bridge.core.models import RequestStatus, absent_managers, utcnow
@@ -370,10 +371,43 @@ def dashboard_page():
     region = request.args.get("region", "")[:64] if who.is_admin else ""
     figures = dashboard.figures(db.session(), who, utcnow(), current_app.config["TIME_ZONE"], region)
     bars, top = dashboard.chart(figures.weekly)
+    confirmation_round, confirmation = dashboard.confirmation_progress(db.session(), who, region)
     return render_template("manage/dashboard.html", who=who, figures=figures, bars=bars, top=top, region=region,
+                           confirmation_round=confirmation_round, confirmation=confirmation,
                            window=dashboard.WINDOW_DAYS,
                            regions=review.regions(db.session()) if who.is_admin else
                            dashboard.manager_regions(db.session(), who))
+
+
+@blueprint.get("/confirmations")
+def confirmations():
+    """The latest yearly confirmation's lists of the manager's customers (an admin: all), unanswered first."""
+    who, page = reviewer(), request.args.get("page", 1, type=int) or 1
+    confirmation_round, lists, total = answers.overview(db.session(), None if who.is_admin else who.email, page)
+    days, time_zone = current_app.config["CONFIRMATION_ESCALATION_DAYS"], current_app.config["TIME_ZONE"]
+    return render_template(
+        "manage/confirmations.html", who=who, confirmation_round=confirmation_round, lists=lists, page=page,
+        pages=review.page_count(total),
+        started=confirmation_round and local_day(confirmation_round.started_at, time_zone),
+        due=confirmation_round and local_day(confirmation_round.started_at + timedelta(days=days), time_zone))
+
+
+@blueprint.route("/confirmations/<customer_number>", methods=["GET", "POST"])
+def confirmation(customer_number: str):
+    """One customer's list: its regional manager (or an admin) confirms or removes each person; 404 for anyone
+    else, as for requests."""
+    who, session_ = reviewer(), db.session()
+    if not review.responsible_for(session_, who, customer_number):
+        abort(404)
+
+    def remove(user_id: str) -> None:
+        review.revoke(session_, current_app.extensions["bridge.keycloak"], current_app.extensions["bridge.broadcast"],
+                      who, user_id, answers.REMOVAL_REASON, utcnow(), request.remote_addr or "")
+
+    return confirmation_page.respond(
+        "manage/confirmation.html", answers.current(session_, customer_number), actor=who.email, me_id="",
+        remove=remove, back_url=url_for("manage.confirmation", customer_number=customer_number, lang=get_locale()),
+        who=who, customer_number=customer_number)
 
 
 @blueprint.app_template_filter("hours")

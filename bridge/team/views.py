@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from bridge.access_requests.service import OutcomeKind
+from bridge.confirmation import answers, page as confirmation_page
 from bridge.core import db
 from bridge.core.i18n import LANGUAGES
 from bridge.core.models import Customer, utcnow
@@ -107,7 +108,8 @@ def _page(form: InviteForm | None = None, status: int = 200, notice: str = ""):
     customer_number = admin().customer_number
     return render_template("team/page.html", admin=admin(), people=people, notice=notice,
                            customer=db.session().get(Customer, customer_number),
-                           pending=service.pending(db.session(), admin()), invite_form=form or _empty_invite()), status
+                           pending=service.pending(db.session(), admin()), invite_form=form or _empty_invite(),
+                           to_confirm=answers.waiting(db.session(), customer_number)), status
 
 
 def _empty_invite() -> InviteForm:
@@ -182,3 +184,18 @@ def remove(user_id: UUID):
     flash(_("The access of %(email)s has ended; your regional manager has been told.", email=person.get("email", "")),
           "ok")
     return redirect(url_for("team.page", lang=get_locale()))
+
+
+@blueprint.route("/confirm", methods=["GET", "POST"])
+def confirm():
+    """The yearly confirmation of the team admin's customer: confirm or remove each colleague on one page."""
+    team_admin, config = admin(), current_app.config
+
+    def remove(user_id: str) -> None:  # as on the team page: the regional manager is told
+        service.remove(db.session(), _directory(), current_app.extensions["bridge.broadcast"], team_admin, user_id,
+                       answers.REMOVAL_REASON, utcnow(), config["PUBLIC_URL"], config["FALLBACK_MANAGER_EMAIL"],
+                       request.remote_addr or "")
+
+    return confirmation_page.respond(
+        "team/confirm.html", answers.current(db.session(), team_admin.customer_number), actor=team_admin.email,
+        me_id=team_admin.user_id, remove=remove, back_url=url_for("team.confirm", lang=get_locale()), admin=team_admin)

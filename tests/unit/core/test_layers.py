@@ -1,7 +1,8 @@
 """The bridge's layers (docs/architecture.md): nothing imports a module of a layer above it.
 
 keycloak (the gateway, at the bottom) < core < delivery, realm < directory (its import suspends customers and
-moves requests through delivery's outbox and revocation) < email_check, access_requests, contact, review < team
+moves requests through delivery's outbox and revocation), confirmation (its rounds end access through delivery;
+its pages take each caller's own way of removing someone) < email_check, access_requests, contact, review < team
 (which puts the request form's and the review UI's rules together), privacy (it reaches across features:
 requests, audit, the review UI's revocation) < the app factory.
 Features of one layer do not import each other, and within a feature the views and commands sit on
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 BRIDGE = Path(__file__).resolve().parents[3] / "bridge"
-LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "realm": 2, "directory": 2.5, "email_check": 3,
+LAYERS = {"keycloak": 0, "core": 1, "delivery": 2, "realm": 2, "directory": 2.5, "confirmation": 2.5, "email_check": 3,
           "access_requests": 3, "contact": 3, "review": 3, "team": 4, "privacy": 4, "__init__": 5}
 
 

@@ -40,5 +40,7 @@ def test_every_source_string_is_translated(language, source_ids):
 def test_translations_keep_the_placeholders(language):
     catalog = read_po((TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb"))
     for message in catalog:
-        if message.id and message.string:
-            assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), message.id
+        if message.id and message.string:  # a plural's forms each keep the plural's placeholders
+            source = message.id[-1] if message.pluralizable else message.id
+            for form in message.string if message.pluralizable else [message.string]:
+                assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(form)), message.id
