@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bridge.core.models import AccessRequest, AuditEvent, Base, OutboxItem, OutboxKind, OutboxStatus, RequestStatus, SignIn
+from bridge.core.models import (AccessRequest, AuditEvent, Base, ConfirmationEntry, OutboxItem, OutboxKind, OutboxStatus,
+                                RequestStatus, SignIn)
 from bridge.keycloak.access import has_access
 from bridge.keycloak.interface import KeycloakDirectory
 from bridge.privacy import redaction
@@ -84,6 +85,8 @@ def export(session: Session, directory: KeycloakDirectory, email: str) -> dict:
             "audit_events": [_row(event) for event in _events(session, email, ids)],
             "emails": [_row(item) for item in session.scalars(_mails(session, email, ids).order_by(OutboxItem.id))],
             "sign_ins": [_row(row) for row in session.scalars(select(SignIn).where(SignIn.keycloak_user_id.in_(user_ids)))],
+            "confirmations": [_row(row) for row in session.scalars(select(ConfirmationEntry).where(
+                ConfirmationEntry.keycloak_user_id.in_(user_ids)).order_by(ConfirmationEntry.id))],
         },
         "keycloak": {
             "user": directory.get_user(user["id"]) if user else None,

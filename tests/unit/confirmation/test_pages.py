@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bridge.core.db import session
 from bridge.core.models import AuditEvent
 from bridge.keycloak.access import ADMIN_ROLE, MANAGER_ROLE, PARTNER_ROLE
+from tests.support.confirmation import answer
 from tests.support.manager import csrf_token
 from tests.support.worker import run_outbox
 from tests.unit.confirmation.conftest import answers_of, start_round
@@ -19,19 +20,6 @@ from tests.unit.team.conftest import ADMIN_EMAIL, COLLEAGUE_EMAIL, EAST_EMAIL, p
 def rows(page: str) -> list[str]:
     """The people on the list as the page shows them (one <li> each)."""
     return [item.split("</li>")[0] for item in page.split('id="confirmation"')[1].split("</ul>")[0].split("<li")[1:]]
-
-
-def answer(client, path: str, answers: dict[str, str]):
-    """Post the page's form with `answers` (user id → value) in the page's own order of fields."""
-    page = client.get(path).get_data(as_text=True)
-    data, index = {"csrf_token": csrf_token(client, path)}, 0
-    while f'name="people-{index}-user_id"' in page:
-        user_id = page.split(f'name="people-{index}-user_id"')[1].split('value="')[1].split('"')[0]
-        data[f"people-{index}-user_id"] = user_id
-        if user_id in answers:
-            data[f"people-{index}-answer"] = answers[user_id]
-        index += 1
-    return client.post(path, data=data)
 
 
 def test_without_a_round_the_page_says_nothing_is_open(app, people):

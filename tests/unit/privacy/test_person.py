@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from bridge.confirmation import answers, rounds
 from bridge.core.db import session
-from bridge.core.models import AccessRequest
+from bridge.core.models import AccessRequest, utcnow
 from bridge.keycloak.access import PARTNER_ROLE
 from tests.support.forms import send_contact
 from tests.support.personal_data import places_holding
@@ -81,3 +82,15 @@ def test_erasure_waits_for_an_email_still_in_the_outbox(app, client, everyone):
 def test_erasure_asks_first_and_refuses_what_is_not_an_address(app, everyone):
     assert privacy(app, "erase", REJECTED.email).exit_code == 1 and holding(app, REJECTED)  # no "y" typed: aborted
     assert privacy(app, "export", "not-an-address").exit_code == 2
+
+
+def test_the_export_holds_the_yearly_confirmations_answers_and_erasure_leaves_no_name_in_them(app, twin, everyone):
+    with app.app_context():
+        started = rounds.start(session(), twin, "test", utcnow(), app.config)
+        confirmation = answers.current(session(), "100001")
+        answers.answer(session(), confirmation, {twin.find_user_by_email(ACTIVE.email)["id"]: "confirmed"},
+                       "manager.west@woundwo.example", utcnow(), "", remove=lambda user_id: None)
+    [entry] = json.loads(privacy(app, "export", ACTIVE.email).output)["bridge"]["confirmations"]
+    assert (entry["confirmation_id"], entry["answer"]) == (confirmation.id, "confirmed") and started.id == 1
+    assert privacy(app, "erase", ENDED.email, "--yes").exit_code == 0
+    assert holding(app, ENDED) == []
