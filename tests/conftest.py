@@ -160,10 +160,14 @@ class BridgeServer:
         """A fresh database, migrated and holding the demo customer directory, as `make run` sets it up."""
         for leftover in TEST_STATE.glob("bridge.sqlite*"):
             leftover.unlink()
-        flask = [sys.executable, "-m", "flask", "--app", "bridge"]
-        for command in ([*flask, "db", "upgrade"], [*flask, "customers", "import", str(DEMO_CUSTOMERS)]):
-            assert processes.spawn(command, self.env, self.log_file, cwd=REPO_ROOT).wait(60) == 0, \
-                f"{' '.join(command[3:])} failed; see {self.log_file}"
+        self.command("db", "upgrade")
+        self.command("customers", "import", str(DEMO_CUSTOMERS))
+
+    def command(self, *args: str) -> None:
+        """Run `flask --app bridge ARGS` on this server's database and settings, as an operator does."""
+        command = [sys.executable, "-m", "flask", "--app", "bridge", *args]
+        assert processes.spawn(command, self.env, self.log_file, cwd=REPO_ROOT).wait(120) == 0, \
+            f"{' '.join(args)} failed; see {self.log_file}"
 
     def start(self, **settings: str) -> None:
         """Start with extra BRIDGE_* settings, e.g. start(BRIDGE_EMAIL_CHECK_LIMIT_PER_IP="3 per minute")."""

@@ -292,3 +292,32 @@ class TeamPage:
         with self.page.expect_navigation():
             self.page.click("#remove")
         return TeamPage(self.page)
+
+
+class ConfirmationPage:
+    """The yearly confirmation's list of one customer (/team/confirm or /manage/confirmations/<number>)."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        expect(page).to_have_url(re.compile(r"/(team/confirm|manage/confirmations/\d+)(\?|$)"))
+        self.title = page.locator("h1")
+        self.people = page.locator("#confirmation > li")
+        self.status = page.locator("[role=status]")
+
+    @classmethod
+    def open(cls, page: Page, bridge_url: str, path: str, lang: str) -> ConfirmationPage:
+        """Open the list for someone already signed in, in `lang`."""
+        page.goto(f"{bridge_url}{path}?lang={lang}")
+        return cls(page)
+
+    def person(self, email: str) -> Locator:
+        return self.people.filter(has_text=email.split("@")[0])
+
+    def choose(self, email: str, label: str) -> None:
+        """Tick one of the person's answers by its visible label."""
+        self.person(email).get_by_label(label).check()
+
+    def send(self) -> ConfirmationPage:
+        with self.page.expect_navigation():
+            self.page.click("#send-answers")
+        return ConfirmationPage(self.page)

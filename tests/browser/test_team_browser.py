@@ -18,10 +18,11 @@ PHONE = {"width": 375, "height": 812}
 HEADINGS = {"fr": "Votre équipe chez", "de": "Ihr Team bei", "en": "Your team at"}
 
 
-def colleague(gateway) -> str:
+def colleague(gateway, customer_number: str = "100001") -> str:
+    """A person with access for the customer (a long name, as people have); return the address."""
     email = f"team.browser.{uuid.uuid4().hex[:8]}@pharmacie-centrale.example"
-    organization_id = gateway.ensure_organization("100001", "Pharmacie Centrale", "west")
-    user_id = gateway.ensure_user(email, "Noé", "Lambert-Duplessis", "fr", {"customer_number": "100001"})
+    organization_id = gateway.ensure_organization(customer_number, f"Company {customer_number}", "west")
+    user_id = gateway.ensure_user(email, "Noé", "Lambert-Duplessis", "fr", {"customer_number": customer_number})
     gateway.add_member(organization_id, user_id)
     gateway.grant_realm_role(user_id, PARTNER_ROLE)
     return email
