@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 from flask import current_app
 
 from bridge.core.addresses import normalize
 from bridge.core.db import session
-from bridge.core.models import utcnow
+from bridge.core.instants import as_of, now_option
 from bridge.delivery.handlers import WORKER_KEYCLOAK
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.privacy import person, rounds
-
-INSTANT = click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
-
 
 def _address(raw: str) -> str:
     email = normalize(raw)
@@ -67,8 +64,8 @@ def privacy_erase(email: str, yes: bool) -> None:
 
 
 @privacy_command.command("run")
-@click.option("--now", "moment", type=INSTANT, help="Run as of this instant (ISO 8601; without a zone: UTC).")
+@now_option
 def privacy_run(moment: datetime | None) -> None:
     """The worker's privacy round once: retention periods, then inactive accounts."""
-    now = utcnow() if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    now = as_of(moment)
     click.echo(f"as of {now.isoformat()}: {rounds.privacy_round(now)}")

@@ -22,6 +22,7 @@ UNIT_SETTINGS = {
     "KEYCLOAK_CLIENT_SECRET": "bridge-secret", "MANAGER_CLIENT_SECRET": "manager-secret",
     "FALLBACK_MANAGER_EMAIL": "b2b-team@woundwo.example", "DATABASE_URL": "sqlite://",
     "PORTAL_URL": "http://portal.test/", "CORS_ORIGINS": "http://keycloak.test", "REQUEST_MIN_FILL_SECONDS": 0,
+    "CONFIRMATION_DAY": "",  # a yearly confirmation starts only when a test starts one, whatever today's date
 }
 
 

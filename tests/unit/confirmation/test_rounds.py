@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bridge.confirmation import answers, rounds
 from bridge.core.db import session
 from bridge.core.settings import ConfigurationError
+from bridge.delivery.cli import PERIODIC
 from bridge.core.models import AuditEvent, ConfirmationRound
 from bridge.keycloak.access import MANAGER_ROLE, PARTNER_ROLE
 from bridge.review.service import Reviewer, revoke
@@ -92,7 +93,8 @@ def paris(year: int, month: int, day: int, hour: int) -> datetime:
     return datetime(year, month, day, hour, tzinfo=timezone.utc) - timedelta(hours=1)  # winter time in Paris
 
 
-def test_the_scheduled_round_starts_on_its_day_once_a_year(app, people):
+def test_the_scheduled_round_starts_on_its_day_once_a_year(make_bridge, people):
+    app = make_bridge(CONFIRMATION_DAY="01-15")
     assert step(app, paris(2027, 1, 14, 23))["started"] == 0
     assert step(app, paris(2027, 1, 15, 0))["started"] == 1
     assert step(app, paris(2027, 1, 15, 1))["started"] == 0
@@ -102,8 +104,7 @@ def test_the_scheduled_round_starts_on_its_day_once_a_year(app, people):
         assert list(session().scalars(select(ConfirmationRound.key).order_by(ConfirmationRound.id))) == ["2027", "2028"]
 
 
-def test_without_a_day_only_an_operator_starts_a_round_and_not_while_one_runs(make_bridge, people):
-    app = make_bridge(CONFIRMATION_DAY="")
+def test_without_a_day_only_an_operator_starts_a_round_and_not_while_one_runs(app, people):
     assert step(app, paris(2027, 1, 15, 9))["started"] == 0
 
     def command(*args: str):
@@ -123,9 +124,21 @@ def test_a_bad_day_setting_is_refused_at_start(make_bridge):
         make_bridge(CONFIRMATION_DAY="02-30")
 
 
-def test_two_workers_start_the_same_round_once(app, people):
+def test_two_workers_start_the_same_round_once(make_bridge, people):
+    app = make_bridge(CONFIRMATION_DAY="01-15")
     with app.app_context():
         key = rounds.scheduled_key(session(), paris(2027, 1, 15, 9), app.config)
     start_round(app, paris(2027, 1, 15, 9), key)
     with pytest.raises(rounds.RoundRunning):
         start_round(app, paris(2027, 1, 15, 9), key)
+
+
+def test_the_worker_runs_the_step_and_waits_for_the_next_round_when_keycloak_is_down(make_bridge, twin, people):
+    app = make_bridge(CONFIRMATION_DAY="01-15")
+    assert rounds.worker_round in app.extensions[PERIODIC]
+    twin.down = True
+    with app.app_context():
+        assert rounds.worker_round(paris(2027, 1, 15, 9)) == {}
+    twin.down = False
+    with app.app_context():
+        assert rounds.worker_round(paris(2027, 1, 15, 9))["started"] == 1
