@@ -170,10 +170,10 @@ def follow_up(session: Session, directory: KeycloakDirectory, broadcast: Broadca
     return done
 
 
-def open_entries(session: Session, confirmation_round: ConfirmationRound) -> list[tuple[ConfirmationEntry, Customer]]:
-    return list(session.execute(select(ConfirmationEntry, Customer).join(
-        Confirmation, Confirmation.id == ConfirmationEntry.confirmation_id).join(
-        Customer, Customer.customer_number == Confirmation.customer_number).where(
+def _open_entries(session: Session, confirmation_round: ConfirmationRound) -> list[tuple[ConfirmationEntry, str]]:
+    """The round's entries nobody answered, with their customer number."""
+    return list(session.execute(select(ConfirmationEntry, Confirmation.customer_number).join(
+        Confirmation, Confirmation.id == ConfirmationEntry.confirmation_id).where(
         Confirmation.round_id == confirmation_round.id, ConfirmationEntry.answer == Answer.OPEN,
     ).order_by(ConfirmationEntry.id)))
 
@@ -182,12 +182,12 @@ def _end_unconfirmed(session: Session, directory: KeycloakDirectory, broadcast: 
                      confirmation_round: ConfirmationRound, now: datetime) -> int:
     """End the access of the people nobody confirmed (one commit each; the list's entry says "ended")."""
     ended = 0
-    for entry, customer in open_entries(session, confirmation_round):
+    for entry, customer_number in _open_entries(session, confirmation_round):
         person = directory.get_user(entry.keycloak_user_id)
         if person is None:
             entry.answer, entry.answered_at = Answer.ENDED, now
         else:
-            provisioning.end_access(session, directory, ACTOR, person, customer,
+            provisioning.end_access(session, directory, ACTOR, person, customer_number,
                                     "not confirmed in the yearly confirmation", now, "", via="confirmation")
             ended += 1
         session.commit()

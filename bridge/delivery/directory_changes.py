@@ -122,7 +122,7 @@ def end_access_after_grace(session: Session, directory: KeycloakDirectory, broad
         try:
             people = directory.customer_members(customer.customer_number)
             for person in people:  # one commit each: no database lock is held during the next Keycloak call
-                provisioning.end_access(session, directory, ACTOR, person, customer, reason, now, "")
+                provisioning.end_access(session, directory, ACTOR, person, customer.customer_number, reason, now, "")
                 session.commit()
                 broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
                 ended += 1

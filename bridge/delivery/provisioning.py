@@ -68,19 +68,19 @@ def grant_access(directory: KeycloakDirectory, customer: Customer, user_id: str)
     directory.grant_realm_role(user_id, PARTNER_ROLE)
 
 
-def end_access(session: Session, directory: KeycloakDirectory, actor: str, person: dict, customer: Customer,
+def end_access(session: Session, directory: KeycloakDirectory, actor: str, person: dict, customer_number: str,
                reason: str, now: datetime, remote_addr: str, **detail) -> None:
     """End a person's B2B access: the team admin role, the partner role, the membership and every session in
     Keycloak; their approved requests say "revoked", each with an audit entry (with `detail`), and a yearly
     confirmation no longer waits for them; in the caller's transaction (the caller commits and broadcasts)."""
     directory.take_realm_role(person["id"], TEAM_ADMIN_ROLE)
-    directory.revoke_access(person["id"], customer.customer_number, PARTNER_ROLE)
+    directory.revoke_access(person["id"], customer_number, PARTNER_ROLE)
     request_ids = change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
     # Nobody needs to confirm them any more in a running yearly confirmation (bridge/confirmation/).
     session.execute(update(ConfirmationEntry).where(
         ConfirmationEntry.keycloak_user_id == person["id"], ConfirmationEntry.answer == Answer.OPEN,
     ).values(answer=Answer.ENDED, answered_at=now))
-    record_for_person(session, actor, "revoked", request_ids, person, customer, remote_addr, now, reason=reason,
+    record_for_person(session, actor, "revoked", request_ids, person, customer_number, remote_addr, now, reason=reason,
                       **detail)
 
 
@@ -95,11 +95,11 @@ def change_requests_of(session: Session, person: dict, before: RequestStatus, af
 
 
 def record_for_person(session: Session, actor: str, action: str, request_ids: list[int], person: dict,
-                      customer: Customer, remote_addr: str, now: datetime, **detail) -> None:
+                      customer_number: str, remote_addr: str, now: datetime, **detail) -> None:
     """One audit entry per request of the person (so each request's history shows it), or one without."""
     for request_id in request_ids or [None]:
         audit.record(session, actor, action, request_id, remote_addr, now, keycloak_user_id=person["id"],
-                     email=person.get("email", ""), customer_number=customer.customer_number, **detail)
+                     email=person.get("email", ""), customer_number=customer_number, **detail)
 
 
 def failed(session: Session, payload: dict, error: BaseException, now: datetime, public_url: str) -> None:

@@ -23,12 +23,12 @@ from bridge.core.broadcast import Broadcast
 from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bridge.core.models import SignIn, utcnow
 from bridge.delivery import mailer, outbox
-from bridge.keycloak.access import ADMIN_ROLE, PARTNER_ROLE
+from bridge.keycloak.access import PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory
 from bridge.review import service as review
 
 log = logging.getLogger(__name__)
-SYSTEM = review.Reviewer(email="system", name="inactivity", roles=frozenset({ADMIN_ROLE}))
+SYSTEM = "system"
 
 
 def _language(person: dict) -> str:
@@ -67,7 +67,8 @@ def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, 
     for row in list(session.scalars(select(SignIn).order_by(SignIn.keycloak_user_id))):
         since = row.last_sign_in_at or row.first_seen_at
         if row.notice_sent_at is not None and since < row.notice_sent_at:
-            if now >= row.notice_sent_at + grace and _end_access(session, directory, broadcast, row, days, now):
+            if now >= row.notice_sent_at + grace:
+                _end_access(session, directory, broadcast, row, days, now)
                 done["ended"] += 1
         elif since <= now - timedelta(days=days):
             _notify(session, partners[row.keycloak_user_id], row, since, now, grace, config)
@@ -88,11 +89,11 @@ def _notify(session: Session, person: dict, row: SignIn, since: datetime, now: d
 
 
 def _end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, row: SignIn, days: int,
-                now: datetime) -> bool:
-    try:
-        review.revoke(session, directory, broadcast, SYSTEM, row.keycloak_user_id, f"no sign-in for {days} days", now, "")
-    except review.NotVisible:  # no customer number of the directory: a manager must look at this account
-        log.warning("inactive partner %s not ended: no customer of the directory", row.keycloak_user_id)
-        return False
+                now: datetime) -> None:
+    """The review UI's end of access, audited as "system", for the customer number the account carries, whether or
+    not the directory still has that customer."""
+    person = directory.get_user(row.keycloak_user_id)
+    if person is not None:
+        number = ((person.get("attributes") or {}).get("customer_number") or [""])[0]
+        review.end_access(session, directory, broadcast, SYSTEM, person, number, f"no sign-in for {days} days", now, "")
     session.delete(row)
-    return True

@@ -232,11 +232,12 @@ def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, 
 
 
 def end_access(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, actor: str, person: dict,
-               customer: Customer, reason: str, now: datetime, remote_addr: str, **detail) -> None:
+               customer_number: str, reason: str, now: datetime, remote_addr: str, **detail) -> None:
     """End the B2B access of a person the caller was allowed to see (provisioning.end_access: roles,
     membership, sessions, requests "revoked", audited with `detail`), commit, and make every bridge process
-    forget that the address was "known". Used by managers and by team admins."""
-    provisioning.end_access(session, directory, actor, person, customer, reason.strip(), now, remote_addr, **detail)
+    forget that the address was "known". Used by managers, team admins and the inactivity round."""
+    provisioning.end_access(session, directory, actor, person, customer_number, reason.strip(), now, remote_addr,
+                            **detail)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
 
@@ -245,7 +246,7 @@ def revoke(session: Session, directory: KeycloakDirectory, broadcast: Broadcast,
            reason: str, now: datetime, remote_addr: str) -> dict:
     """End a person's B2B access, if they belong to one of the reviewer's customers (`end_access`)."""
     person, customer = _person(session, directory, reviewer, user_id)
-    end_access(session, directory, broadcast, reviewer.email, person, customer, reason, now, remote_addr)
+    end_access(session, directory, broadcast, reviewer.email, person, customer.customer_number, reason, now, remote_addr)
     return person
 
 
@@ -258,7 +259,8 @@ def regrant(session: Session, directory: KeycloakDirectory, broadcast: Broadcast
     request_ids = provisioning.change_requests_of(session, person, RequestStatus.REVOKED, RequestStatus.APPROVED)
     for request_id in request_ids:
         activation.rearm(session, session.get(AccessRequest, request_id), now, time_zone)
-    provisioning.record_for_person(session, reviewer.email, "regranted", request_ids, person, customer, remote_addr, now)
+    provisioning.record_for_person(session, reviewer.email, "regranted", request_ids, person, customer.customer_number,
+                                   remote_addr, now)
     session.commit()
     broadcast.publish(ACCESS_CHANGED, person.get("email", ""))
     return person
@@ -276,7 +278,7 @@ def set_team_admin(session: Session, directory: KeycloakDirectory, reviewer: Rev
     else:
         directory.take_realm_role(user_id, TEAM_ADMIN_ROLE)
     provisioning.record_for_person(session, reviewer.email, "team_admin_granted" if team_admin else "team_admin_taken",
-                                   [], person, customer, remote_addr, now)
+                                   [], person, customer.customer_number, remote_addr, now)
     session.commit()
     return person
 

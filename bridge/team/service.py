@@ -168,5 +168,6 @@ def remove(session: Session, directory: KeycloakDirectory, broadcast: Broadcast,
         review_url=review_url(public_url, latest) if latest else f"{public_url}/manage/")
     # Queued before the change and committed with it: no notice without a removal, nor the other way round.
     outbox.enqueue_mail(session, notice, f"team:{user_id}:removed:{int(now.timestamp())}")
-    end_access(session, directory, broadcast, admin.email, person, customer, reason, now, remote_addr, via="team")
+    end_access(session, directory, broadcast, admin.email, person, customer.customer_number, reason, now, remote_addr,
+               via="team")
     return person

@@ -62,6 +62,19 @@ def test_a_year_without_sign_in_brings_a_notice_in_the_persons_language_then_the
         assert session().scalars(select(SignIn)).all() == [], "nothing kept about someone no longer a partner"
 
 
+def test_a_partner_whose_customer_left_the_directory_loses_access_too(app, twin, start):
+    """The notice promised it: an inactive partner of a customer number the directory no longer has (or never had)
+    loses access like any other; the audit says which customer number their account carried."""
+    user_id = partner(twin, "ex.kunde@example.org", customer_number="999999")
+    watch(app, start)
+    assert watch(app, start + YEAR + timedelta(minutes=1))["noticed"] == 1
+    assert watch(app, start + YEAR + GRACE + timedelta(minutes=2)) == {"noticed": 0, "ended": 1}
+    assert PARTNER_ROLE not in twin.realm_roles(user_id) and twin.customer_members("999999") == []
+    with app.app_context():
+        [event] = session().scalars(select(AuditEvent).where(AuditEvent.action == "revoked")).all()
+    assert (event.actor, event.detail["customer_number"]) == ("system", "999999")
+
+
 def test_signing_in_after_the_notice_keeps_the_access(app, twin, start):
     user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
     watch(app, start)
