@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,17 @@ def test_a_cached_answer_does_not_ask_keycloak_again(client, twin, partner):
     asked = len(twin.calls)
     assert check(client, PARTNER.upper()).json == {"status": "known"}
     assert len(twin.calls) == asked
+
+
+def test_a_check_that_asked_keycloak_is_logged_and_a_cached_one_only_when_debugging(client, partner, caplog):
+    caplog.set_level(logging.INFO, logger="bridge.email_check.views")
+    check(client, PARTNER)
+    check(client, PARTNER)
+    assert [record.levelname for record in caplog.records] == ["INFO"]
+    caplog.set_level(logging.DEBUG, logger="bridge.email_check.views")
+    check(client, PARTNER)
+    assert [record.levelname for record in caplog.records] == ["INFO", "DEBUG"]
+    assert PARTNER not in caplog.text and "email-status known for " in caplog.text
 
 
 def test_keycloak_down_answers_unavailable_and_then_pauses(client, twin):
