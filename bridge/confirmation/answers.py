@@ -101,7 +101,8 @@ class Progress:
     unanswered: int
 
 
-def overview(session: Session, manager_email: str | None, page: int) -> tuple[ConfirmationRound | None, list[Progress], int]:
+def overview(session: Session, manager_email: str | None,
+             page: int) -> tuple[ConfirmationRound | None, list[Progress], int]:
     """The latest round's lists of a manager's customers (an admin: `manager_email` None, every customer), those
     with people nobody answered for first, PAGE_SIZE per page; and how many lists in all."""
     last = latest(session)
@@ -117,4 +118,5 @@ def overview(session: Session, manager_email: str | None, page: int) -> tuple[Co
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(unanswered == 0, Customer.customer_number)
                            .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return last, [Progress(customer, people_count, int(open_count or 0)) for customer, people_count, open_count in rows], total
+    return last, [Progress(customer, people, int(unanswered_count or 0))
+                  for customer, people, unanswered_count in rows], total

@@ -90,17 +90,16 @@ def start(session: Session, directory: KeycloakDirectory, key: str, now: datetim
     new_round = ConfirmationRound(key=key, started_at=now)
     session.add(new_round)
     session.flush()  # a second worker starting the same round stops here (unique key)
-    for number in sorted(partners.keys() & customers.keys()):
-        confirmation = Confirmation(round_id=new_round.id, customer_number=number,
-                                    by_team_admin=bool(team_admins.get(number)))
-        session.add(confirmation)
-        session.flush()
-        session.add_all(ConfirmationEntry(confirmation_id=confirmation.id, keycloak_user_id=person["id"])
-                        for person in sorted(partners[number], key=lambda person: person["id"]))
-    _ask(session, new_round, [customers[number] for number in sorted(partners.keys() & customers.keys())],
-         team_admins, "request", now, config)
+    numbers = sorted(partners.keys() & customers.keys())
+    lists = {number: Confirmation(round_id=new_round.id, customer_number=number,
+                                  by_team_admin=bool(team_admins.get(number))) for number in numbers}
+    session.add_all(lists.values())
+    session.flush()  # one batch, which gives the lists their ids
+    session.add_all(ConfirmationEntry(confirmation_id=lists[number].id, keycloak_user_id=person["id"])
+                    for number in numbers for person in sorted(partners[number], key=lambda person: person["id"]))
+    _ask(session, new_round, [customers[number] for number in numbers], team_admins, "request", now, config)
     session.commit()
-    log.info("confirmation round %s started: %s customers", new_round.id, len(partners.keys() & customers.keys()))
+    log.info("confirmation round %s started: %s customer lists", new_round.id, len(numbers))
     return new_round
 
 

@@ -1,6 +1,6 @@
 """The review dashboard's figures: how long partners wait for a decision, and how far the yearly confirmation
-is, for managers (their regions) and admins (all, or one region). Computed from the requests at each view; the same figures, as the database holds
-them, are on /metrics (bridge/core/metrics.py)."""
+is, for managers (their regions) and admins (all, or one region). Computed from the requests at each view; the
+waiting figures, as the database holds them, are on /metrics (bridge/core/metrics.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.confirmation.rounds import latest
-from bridge.core.models import AccessRequest, Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer, RequestStatus
+from bridge.core.models import (AccessRequest, Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer,
+                                RequestStatus)
 from bridge.delivery.schedule import local_day
 from bridge.review.service import Reviewer
 
