@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.core import audit
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.models import (AccessRequest, Answer, ConfirmationEntry, Customer, OutboxKind, ProvisioningError,
-                                RequestStatus)
+                                RequestStatus, SignIn)
 from bridge.core.links import review_url
 from bridge.delivery import mailer, outbox
 from bridge.keycloak import profile
@@ -76,7 +76,9 @@ def end_access(session: Session, directory: KeycloakDirectory, actor: str, perso
     directory.take_realm_role(person["id"], TEAM_ADMIN_ROLE)
     directory.revoke_access(person["id"], customer_number, PARTNER_ROLE)
     request_ids = change_requests_of(session, person, RequestStatus.APPROVED, RequestStatus.REVOKED)
-    # Nobody needs to confirm them any more in a running yearly confirmation (bridge/confirmation/).
+    # Nobody watches their sign-ins any more (bridge/privacy/inactivity.py) nor needs to confirm them in a running
+    # yearly confirmation (bridge/confirmation/).
+    session.execute(delete(SignIn).where(SignIn.keycloak_user_id == person["id"]))
     session.execute(update(ConfirmationEntry).where(
         ConfirmationEntry.keycloak_user_id == person["id"], ConfirmationEntry.answer == Answer.OPEN,
     ).values(answer=Answer.ENDED, answered_at=now))

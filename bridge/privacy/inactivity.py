@@ -3,8 +3,8 @@ BRIDGE_INACTIVITY_GRACE_DAYS later their access ends (the review UI's revocation
 they signed in meanwhile.
 
 Last sign-ins come from Keycloak's LOGIN events, which Keycloak deletes after 90 days (eventsExpiration), so
-the bridge writes down each partner's latest one (table sign_in) every round; a partner it has never seen sign
-in counts from the moment the bridge first listed them. Why not Keycloak's Workflows: docs/architecture.md.
+the bridge writes down each partner's latest one (table sign_in) every round; it lists the partners once a day
+(a call per 100 of them), and a partner it has never seen sign in counts from the moment it first listed them. Why not Keycloak's Workflows: docs/architecture.md.
 
 Two clocks, as in the outbox: `now` says what is due (a chosen instant for `privacy run --now`); the moment a
 partner is first listed is real time, so a run "as of next year" does not make anyone look newly known.
@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.core.broadcast import Broadcast
@@ -36,43 +36,54 @@ def _language(person: dict) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def record_sign_ins(session: Session, directory: KeycloakDirectory) -> dict[str, dict]:
-    """List the partners, note who is new and who left, read the sign-ins since the newest one noted; return
-    the partners by Keycloak id."""
-    partners = {person["id"]: person for person in directory.role_members(PARTNER_ROLE)}
-    rows = {row.keycloak_user_id: row for row in session.scalars(select(SignIn))}
-    for user_id in rows.keys() - partners.keys():  # no longer a partner: nothing to watch, nothing to keep
-        session.delete(rows.pop(user_id))
-    for user_id in sorted(partners.keys() - rows.keys()):  # one order for every worker: no deadlock between two
-        rows[user_id] = SignIn(keycloak_user_id=user_id, first_seen_at=utcnow())
-        session.add(rows[user_id])
+def record_sign_ins(session: Session, directory: KeycloakDirectory, list_partners: bool = True) -> None:
+    """Note the sign-ins since the newest one noted, and, when `list_partners`, who is a partner now: who is new
+    (watched from now on) and who no longer is (nothing to watch, nothing to keep). Listing costs one Keycloak call
+    per 100 partners, so the worker lists once a day; an end of access removes the person's row at once."""
+    if list_partners:
+        partners = {person["id"] for person in directory.role_members(PARTNER_ROLE)}
+        known = set(session.scalars(select(SignIn.keycloak_user_id)))
+        if known - partners:
+            session.execute(delete(SignIn).where(SignIn.keycloak_user_id.in_(known - partners)))
+        # One order for every worker: no deadlock between two.
+        session.add_all(SignIn(keycloak_user_id=user_id, first_seen_at=utcnow()) for user_id in sorted(partners - known))
+        session.flush()
     newest = session.scalar(select(func.max(SignIn.last_sign_in_at)))
+    latest: dict[str, int] = {}
     for user_id, at_ms in directory.sign_ins_since(int(newest.timestamp() * 1000) if newest else 0):
-        row, at = rows.get(user_id), datetime.fromtimestamp(at_ms / 1000, timezone.utc)
-        if row is not None and (row.last_sign_in_at is None or at > row.last_sign_in_at):
+        latest[user_id] = max(at_ms, latest.get(user_id, 0))
+    for row in session.scalars(select(SignIn).where(SignIn.keycloak_user_id.in_(sorted(latest)))):
+        at = datetime.fromtimestamp(latest[row.keycloak_user_id] / 1000, timezone.utc)
+        if row.last_sign_in_at is None or at > row.last_sign_in_at:
             row.last_sign_in_at = at
     session.commit()
-    return partners
 
 
 def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, now: datetime,
-          config: Mapping) -> dict[str, int]:
+          config: Mapping, list_partners: bool = True) -> dict[str, int]:
     """One round as of `now`: notices to the partners inactive for too long, end of access for those noticed
-    long enough ago who did not sign in since; return how many of each."""
+    long enough ago who did not sign in since; return how many of each. The database picks them out: a round
+    reads only the people it acts on."""
     done = {"noticed": 0, "ended": 0}
     days, grace = config["INACTIVITY_DAYS"], timedelta(days=config["INACTIVITY_GRACE_DAYS"])
     if not days:
         return done
-    partners = record_sign_ins(session, directory)
-    for row in list(session.scalars(select(SignIn).order_by(SignIn.keycloak_user_id))):
-        since = row.last_sign_in_at or row.first_seen_at
-        if row.notice_sent_at is not None and since < row.notice_sent_at:
-            if now >= row.notice_sent_at + grace:
-                _end_access(session, directory, broadcast, row, days, now)
-                done["ended"] += 1
-        elif since <= now - timedelta(days=days):
-            _notify(session, partners[row.keycloak_user_id], row, since, now, grace, config)
-            done["noticed"] += 1
+    record_sign_ins(session, directory, list_partners)
+    since = func.coalesce(SignIn.last_sign_in_at, SignIn.first_seen_at)
+    for row in list(session.scalars(select(SignIn).where(
+            SignIn.notice_sent_at.is_not(None), since < SignIn.notice_sent_at, SignIn.notice_sent_at <= now - grace,
+    ).order_by(SignIn.keycloak_user_id))):
+        _end_access(session, directory, broadcast, row, days, now)
+        done["ended"] += 1
+    for row in list(session.scalars(select(SignIn).where(
+            since <= now - timedelta(days=days), or_(SignIn.notice_sent_at.is_(None), since >= SignIn.notice_sent_at),
+    ).order_by(SignIn.keycloak_user_id))):
+        person = directory.get_user(row.keycloak_user_id)
+        if person is None:  # deleted in Keycloak: nobody to tell
+            session.delete(row)
+            continue
+        _notify(session, person, row, row.last_sign_in_at or row.first_seen_at, now, grace, config)
+        done["noticed"] += 1
     session.commit()
     if any(done.values()):
         log.info("inactive partners: %s", done)
@@ -93,7 +104,9 @@ def _end_access(session: Session, directory: KeycloakDirectory, broadcast: Broad
     """The review UI's end of access, audited as "system", for the customer number the account carries, whether or
     not the directory still has that customer."""
     person = directory.get_user(row.keycloak_user_id)
-    if person is not None:
-        number = ((person.get("attributes") or {}).get("customer_number") or [""])[0]
-        review.end_access(session, directory, broadcast, SYSTEM, person, number, f"no sign-in for {days} days", now, "")
-    session.delete(row)
+    if person is None:  # deleted in Keycloak: nothing to end
+        session.delete(row)
+        return
+    number = ((person.get("attributes") or {}).get("customer_number") or [""])[0]
+    # Ending access also removes the row (provisioning.end_access).
+    review.end_access(session, directory, broadcast, SYSTEM, person, number, f"no sign-in for {days} days", now, "")

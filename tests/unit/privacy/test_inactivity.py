@@ -12,7 +12,10 @@ from sqlalchemy import select
 from bridge.core.db import session
 from bridge.core.models import AuditEvent, OutboxItem, SignIn, utcnow
 from bridge.keycloak.access import PARTNER_ROLE, has_access
+from bridge.keycloak.access import MANAGER_ROLE
 from bridge.privacy import inactivity
+from bridge.privacy.rounds import privacy_round
+from tests.unit.review.conftest import WEST, post
 from tests.support.worker import run_outbox
 
 YEAR, GRACE = timedelta(days=365), timedelta(days=30)
@@ -73,6 +76,32 @@ def test_a_partner_whose_customer_left_the_directory_loses_access_too(app, twin,
     with app.app_context():
         [event] = session().scalars(select(AuditEvent).where(AuditEvent.action == "revoked")).all()
     assert (event.actor, event.detail["customer_number"]) == ("system", "999999")
+
+
+def test_the_partners_are_listed_once_a_day_and_the_sign_ins_read_every_round(app, twin, start):
+    """Listing the partners costs one Keycloak call per 100 of them (1,000 calls at 100,000 partners): the worker
+    lists them once a day; the sign-ins since the last one noted are read every round."""
+    first = partner(twin, "lou.brun@pharmacie-centrale.example")
+    with app.app_context():
+        assert privacy_round(start)["inactive"] == {"noticed": 0, "ended": 0}
+        twin.calls.clear()
+        second = partner(twin, "zoe.durand@pharmacie-centrale.example")
+        sign_in_at(twin, first, start + timedelta(hours=1))
+        privacy_round(start + timedelta(hours=2))
+        assert "role_members" not in twin.calls and "sign_ins_since" in twin.calls
+        assert abs(session().get(SignIn, first).last_sign_in_at - (start + timedelta(hours=1))) < timedelta(milliseconds=1)
+        assert session().get(SignIn, second) is None, "new partners are noted at the next listing"
+        privacy_round(start + timedelta(days=1, minutes=1))
+        assert twin.calls.count("role_members") == 1 and session().get(SignIn, second) is not None
+
+
+def test_a_partner_whose_access_ended_is_no_longer_watched_at_once(app, twin, reviewer_client, start):
+    user_id = partner(twin, "lou.brun@pharmacie-centrale.example")
+    watch(app, start)
+    assert post(reviewer_client(WEST, MANAGER_ROLE), f"/manage/people/{user_id}/revoke", reason="left").status_code == 302
+    with app.app_context():
+        assert session().get(SignIn, user_id) is None
+    assert watch(app, start + 2 * YEAR) == {"noticed": 0, "ended": 0}, "no notice to someone without access"
 
 
 def test_signing_in_after_the_notice_keeps_the_access(app, twin, start):
