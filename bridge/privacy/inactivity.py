@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from bridge.core.broadcast import Broadcast
 from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bridge.core.models import SignIn, utcnow
+from bridge.core.models import AccessRequest, RequestStatus, SignIn, utcnow
 from bridge.delivery import mailer, outbox
 from bridge.keycloak.access import PARTNER_ROLE
-from bridge.keycloak.interface import KeycloakDirectory
+from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
 from bridge.review import service as review
 
 log = logging.getLogger(__name__)
@@ -37,17 +37,21 @@ def _language(person: dict) -> str:
 
 
 def record_sign_ins(session: Session, directory: KeycloakDirectory, list_partners: bool = True) -> None:
-    """Note the sign-ins since the newest one noted, and, when `list_partners`, who is a partner now: who is new
-    (watched from now on) and who no longer is (nothing to watch, nothing to keep). Listing costs one Keycloak call
-    per 100 partners, so the worker lists once a day; an end of access removes the person's row at once."""
-    if list_partners:
-        partners = {person["id"] for person in directory.role_members(PARTNER_ROLE)}
-        known = set(session.scalars(select(SignIn.keycloak_user_id)))
-        if known - partners:
-            session.execute(delete(SignIn).where(SignIn.keycloak_user_id.in_(known - partners)))
-        # One order for every worker: no deadlock between two.
-        session.add_all(SignIn(keycloak_user_id=user_id, first_seen_at=utcnow()) for user_id in sorted(partners - known))
-        session.flush()
+    """Note who is a partner now: those the bridge approved (from its requests), and, when `list_partners`, every
+    partner Keycloak lists: who is new is watched from now on, who no longer is goes (nothing to watch, nothing to
+    keep). Listing costs one Keycloak call per 100 partners, so the worker lists once a day; an end of access
+    removes the person's row at once. Then note the sign-ins since the newest one noted."""
+    known = set(session.scalars(select(SignIn.keycloak_user_id)))
+    partners = _listed_partners(directory) if list_partners else None
+    if partners is None:  # not listed this round: the partners the bridge approved, from its own requests
+        partners = set(session.scalars(select(AccessRequest.keycloak_user_id).where(
+            AccessRequest.status == RequestStatus.APPROVED, AccessRequest.keycloak_user_id.is_not(None))))
+    elif known - partners:
+        session.execute(delete(SignIn).where(SignIn.keycloak_user_id.in_(known - partners)))
+    new = partners - known
+    # One order for every worker: no deadlock between two.
+    session.add_all(SignIn(keycloak_user_id=user_id, first_seen_at=utcnow()) for user_id in sorted(new))
+    session.flush()
     newest = session.scalar(select(func.max(SignIn.last_sign_in_at)))
     latest: dict[str, int] = {}
     for user_id, at_ms in directory.sign_ins_since(int(newest.timestamp() * 1000) if newest else 0):
@@ -57,6 +61,16 @@ def record_sign_ins(session: Session, directory: KeycloakDirectory, list_partner
         if row.last_sign_in_at is None or at > row.last_sign_in_at:
             row.last_sign_in_at = at
     session.commit()
+
+
+def _listed_partners(directory: KeycloakDirectory) -> set[str] | None:
+    """Every partner's Keycloak id, or None when Keycloak could not list them (at 100,000 partners its paged
+    role listing does not finish within the worker's deadline: docs/benchmarks.md §7)."""
+    try:
+        return {person["id"] for person in directory.role_members(PARTNER_ROLE)}
+    except KeycloakUnavailable as exc:
+        log.warning("partners not listed (%s): watching those the bridge approved and those already known", exc)
+        return None
 
 
 def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, now: datetime,
@@ -79,8 +93,8 @@ def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, 
             since <= now - timedelta(days=days), or_(SignIn.notice_sent_at.is_(None), since >= SignIn.notice_sent_at),
     ).order_by(SignIn.keycloak_user_id))):
         person = directory.get_user(row.keycloak_user_id)
-        if person is None:  # deleted in Keycloak: nobody to tell
-            session.delete(row)
+        if person is None or PARTNER_ROLE not in directory.realm_roles(row.keycloak_user_id):
+            session.delete(row)  # deleted, or no longer a partner (ended in Keycloak itself): nobody to tell
             continue
         _notify(session, person, row, row.last_sign_in_at or row.first_seen_at, now, grace, config)
         done["noticed"] += 1

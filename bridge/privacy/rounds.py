@@ -26,7 +26,7 @@ def privacy_round(now: datetime) -> dict[str, dict[str, int]]:
     list_partners = listed is None or not listed <= now < listed + LISTING_INTERVAL
     inactive = guarded("privacy round: inactive partners", lambda: inactivity.watch(
         session(), app.extensions[WORKER_KEYCLOAK], app.extensions["bridge.broadcast"], now, app.config, list_partners))
-    if inactive and list_partners:
+    if list_partners:  # listed, or tried: a listing that does not finish is tried again the next day
         app.extensions[LISTED_AT] = now
     return {
         "forgotten": guarded("privacy round: retention",
