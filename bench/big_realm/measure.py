@@ -297,6 +297,21 @@ class Bench:
             for name, values in found.items() if isinstance(values, list) and values))
         return found
 
+    # --- the privacy round's listing of every partner -------------------------------------------
+
+    def partner_pages(self) -> dict:
+        """What the worker's inactivity round reads every ten minutes (bridge/privacy/inactivity.py: every holder
+        of b2b-partner, full representations, 100 a page): a few pages at the start, middle and end, timed."""
+        directory = generate.gateway(self.keycloak)
+        admin = directory._admin  # the gateway's own client: the same token and the same requests
+        found = {}
+        for first in (0, PARTNERS // 2, PARTNERS - 100):
+            found[first] = [timed_ms(lambda first=first: admin.connection.raw_get(
+                "admin/realms/woundwo/roles/b2b-partner/users", first=first, max=100, briefRepresentation="false"))
+                for _ in range(3)]
+        say(f"b2b-partner members, ms per page of 100 at offsets 0, half, end: {found}")
+        return found
+
     # --- directory import -----------------------------------------------------------------------
 
     def imports(self, count: int) -> dict:
@@ -362,6 +377,7 @@ def run(cluster: RunningPostgres, note: dict, args) -> None:
                 watch = Machine([bridge.process.pid, worker.pid, bench.keycloak.process.pid])
                 for number in range(1, args.rounds + 1):
                     results["rounds"] = results.get("rounds", []) + [bench.round(number, online, admin, manager, watch)]
+                results["partner_pages_ms"] = bench.partner_pages()
             finally:
                 processes.stop(worker)
     if "import" in measures:
