@@ -16,7 +16,8 @@ own user cannot reach when the bench runs as root) with a note of what it holds,
 generation; `--regenerate` starts again, `rm -rf .devstack/bench-big-realm` removes everything.
 
 Ports (never the test suite's, `make run`'s or the other benches'): Keycloak 28380 (management 29300),
-the bridge under gunicorn 28300, Redis 26679, mail catcher SMTP 21325 / HTTP 28325; PostgreSQL on a free port.
+the bridge under gunicorn 28300, Redis 26679; PostgreSQL on a free port. (The SMTP port 21325 only fills the
+realm's placeholder: nothing measured here sends mail.)
 """
 
 from __future__ import annotations
