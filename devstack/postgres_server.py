@@ -102,47 +102,53 @@ def _run(command: list[str], what: str, log_file: Path | None = None) -> str:
     return result.stdout
 
 
-def _start() -> RunningPostgres:
-    """initdb a fresh cluster in a temporary folder and start it on a free port; raise PostgresUnavailable."""
+def _start(kept: Path | None = None) -> RunningPostgres:
+    """Start a cluster on a free port: a fresh one in a temporary folder, or the one kept in `kept` (created
+    there on first use); raise PostgresUnavailable."""
     binaries = server_bin()
-    directory = Path(tempfile.mkdtemp(prefix="woundwo-postgres-"))
+    directory = kept or Path(tempfile.mkdtemp(prefix="woundwo-postgres-"))
+    directory.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam(SUPERUSER)
         except KeyError as exc:
-            shutil.rmtree(directory)
+            if kept is None:
+                shutil.rmtree(directory)
             raise PostgresUnavailable("no `postgres` system user: install the server with "
                                       "`apt-get install -y postgresql`") from exc
         os.chown(directory, owner.pw_uid, owner.pw_gid)
     cluster = RunningPostgres(directory, free_ports()[0], binaries.parent.name)
     try:
-        _run([str(binaries / "initdb"), "-D", str(cluster.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-              "--locale=C", "--no-sync"], "initdb")
+        if not (cluster.data / "PG_VERSION").exists():
+            _run([str(binaries / "initdb"), "-D", str(cluster.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                  "--locale=C", "--no-sync"], "initdb")
         options = " ".join([f"-p {cluster.port}", f"-k {directory}", *(f"-c {k}={v}" for k, v in SETTINGS.items())])
         _run([str(binaries / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.log_file), "-w", "-t", "60",
               "-o", options, "start"], "pg_ctl start", cluster.log_file)
         cluster.execute("SELECT 1")
     except BaseException:
-        _stop(cluster)
+        _stop(cluster, remove=kept is None)
         raise
     return cluster
 
 
-def _stop(cluster: RunningPostgres) -> None:
-    """Stop the server (fast shutdown) and remove its folder."""
+def _stop(cluster: RunningPostgres, remove: bool = True) -> None:
+    """Stop the server (fast shutdown) and remove its folder unless it is kept."""
     try:
         if (cluster.data / "postmaster.pid").exists():
             _run([str(server_bin() / "pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "-t", "60", "stop"],
                  "pg_ctl stop", cluster.log_file)
     finally:
-        shutil.rmtree(cluster.directory, ignore_errors=True)
+        if remove:
+            shutil.rmtree(cluster.directory, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def running_postgres() -> Iterator[RunningPostgres]:
-    """A fresh cluster for the `with` block; raise PostgresUnavailable when it cannot start."""
-    cluster = _start()
+def running_postgres(kept: Path | None = None) -> Iterator[RunningPostgres]:
+    """A cluster for the `with` block: a fresh one removed at the end, or the one kept in the folder `kept`
+    (a benchmark's generated data, reused by the next run); raise PostgresUnavailable when it cannot start."""
+    cluster = _start(kept)
     try:
         yield cluster
     finally:
-        _stop(cluster)
+        _stop(cluster, remove=kept is None)

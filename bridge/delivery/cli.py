@@ -15,6 +15,7 @@ from bridge.core.instants import as_of, now_option
 from bridge.core.db import session
 from bridge.core.models import OutboxKind, utcnow
 from bridge.delivery import activation, follow_up
+from bridge.delivery.doorbell import Doorbell
 from bridge.delivery.handlers import WORKER_KEYCLOAK, end_access_after_grace, run_due
 
 
@@ -41,6 +42,7 @@ def worker_command(once: bool) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     click.echo("worker started", err=True)
     app, next_follow_up, rounds = current_app._get_current_object(), 0.0, None
+    bell = Doorbell(app.extensions["bridge.engine"])  # PostgreSQL: a commit that queues work wakes an idle worker
     while not stopping.is_set():
         outcomes = run_due(utcnow())  # first what people wait for: the rounds may take a while
         if outcomes:
@@ -57,7 +59,7 @@ def worker_command(once: bool) -> None:
             rounds.start()
             next_follow_up = time.monotonic() + FOLLOW_UP_SECONDS
         if not outcomes:  # pause only when idle: a backlog (the 04:00 batch) is worked off without pauses
-            stopping.wait(app.config["WORKER_POLL_SECONDS"])
+            bell.wait(app.config["WORKER_POLL_SECONDS"], stopping)
 
 
 @click.group("requests")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bridge.core.models import OutboxItem, OutboxKind, OutboxStatus, utcnow
 from bridge.core.settings import Settings
+from bridge.delivery import doorbell
 from bridge.delivery.mailer import Mail, PermanentMailError, TransientMailError
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 
@@ -43,6 +44,7 @@ def enqueue(session: Session, kind: OutboxKind, payload: dict, idempotency_key: 
     """Record a side effect in the caller's transaction; it happens after the caller commits."""
     item = OutboxItem(kind=kind, payload=payload, idempotency_key=idempotency_key)
     session.add(item)
+    doorbell.ring(session)  # an idle worker starts when the caller commits, not at its next poll
     return item
 
 

@@ -133,9 +133,9 @@ class KeycloakGateway:
 
     def ensure_organization(self, customer_number: str, company: str, region: str) -> str:
         """The organization of a customer (alias = customer number), created if missing; return its id."""
-        found = self.find_organization(customer_number)
+        found = self._organization_id(customer_number)
         if found:
-            return found["id"]
+            return found
         payload = {
             # Names must be unique in the realm and companies can share one; the plain company
             # name travels in tokens as the company_name attribute.
@@ -150,7 +150,7 @@ class KeycloakGateway:
         except KeycloakRefused as exc:
             if exc.status != 409:
                 raise
-            return self.find_organization(customer_number)["id"]
+            return self._organization_id(customer_number)
 
     def add_member(self, organization_id: str, user_id: str) -> None:
         """Make a user a member of an organization (idempotent)."""
@@ -203,30 +203,35 @@ class KeycloakGateway:
                 return None
             raise
 
+    def _organization_id(self, customer_number: str) -> str | None:
+        """The id of a customer's organization, by its attribute (one search, never a listing), or None."""
+        query = {"q": f"customer_number:{customer_number}", "exact": "true", "first": 0, "max": 1}
+        found = self._translated(lambda: self._admin.get_organizations(query))
+        return found[0]["id"] if found else None
+
     def find_organization(self, customer_number: str) -> dict | None:
         """A customer's organization with its attributes, or None."""
-        query = {"q": f"customer_number:{customer_number}", "exact": "true"}
-        found = self._translated(lambda: self._admin.get_organizations(query))
-        if not found:
+        organization_id = self._organization_id(customer_number)
+        if organization_id is None:
             return None
-        return self._translated(lambda: self._admin.get_organization(found[0]["id"]))
+        return self._translated(lambda: self._admin.get_organization(organization_id))
 
     def customer_members(self, customer_number: str) -> list[dict]:
         """The people in a customer's organization (empty when it has none yet)."""
-        organization = self.find_organization(customer_number)
-        if organization is None:
+        organization_id = self._organization_id(customer_number)
+        if organization_id is None:
             return []
-        return self._translated(lambda: self._admin.get_organization_members(organization["id"]))
+        return self._translated(lambda: self._admin.get_organization_members(organization_id))
 
     def revoke_access(self, user_id: str, customer_number: str, role_name: str) -> None:
         """End a person's B2B access: remove the role and the membership, and end every session."""
         _keycloak_ids(user_id)
         role = self._translated(lambda: self._admin.get_realm_role(role_name))
         self._translated(lambda: self._admin.delete_realm_roles_of_user(user_id, [role]))
-        organization = self.find_organization(customer_number)
-        if organization is not None:
+        organization_id = self._organization_id(customer_number)
+        if organization_id is not None:
             try:
-                self._translated(lambda: self._admin.organization_user_remove(user_id, organization["id"]))
+                self._translated(lambda: self._admin.organization_user_remove(user_id, organization_id))
             except KeycloakRefused as exc:
                 if exc.status != 404:
                     raise

@@ -25,7 +25,7 @@ from bridge.delivery import outbox
 from bridge.delivery.provisioning import EXPLANATIONS
 from bridge.delivery.schedule import days_between, local_day
 from bridge.directory.companies import same_company
-from bridge.keycloak.access import TEAM_ADMIN_ROLE
+from bridge.keycloak.access import team_admins_among
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 from bridge.review import service as review
 from bridge.review import sessions
@@ -163,8 +163,7 @@ def _detail(request_id: int, status: int = 200, confirm_approval: bool = False, 
     gateway = current_app.extensions["bridge.keycloak"]
     try:
         people = gateway.within(lambda: gateway.customer_members(customer.customer_number))
-        team_admins = gateway.within(lambda: {holder["id"] for holder in gateway.role_members(TEAM_ADMIN_ROLE)}) \
-            if people else set()
+        team_admins = gateway.within(lambda: team_admins_among(gateway, people))
     except (KeycloakUnavailable, KeycloakRefused):
         people, team_admins = None, set()
     return render_template(

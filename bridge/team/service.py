@@ -20,7 +20,7 @@ from bridge.core.broadcast import Broadcast
 from bridge.core.links import review_url
 from bridge.core.models import AccessRequest, Customer, RequestStatus, SignIn
 from bridge.delivery import mailer, outbox
-from bridge.keycloak.access import ADMIN_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE
+from bridge.keycloak.access import ADMIN_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE, team_admins_among
 from bridge.keycloak.interface import KeycloakDirectory
 from bridge.review.service import Reviewer, approve, end_access
 
@@ -87,7 +87,7 @@ def colleagues(session: Session, directory: KeycloakDirectory, admin: TeamAdmin)
     account's creation) and their last sign-in as the worker last read it from Keycloak's LOGIN events (every
     ten minutes, kept beyond Keycloak's 90 days in the table sign_in: docs/privacy.md)."""
     members = [member for member in directory.customer_members(admin.customer_number) if member.get("enabled")]
-    team_admins = {holder["id"] for holder in directory.role_members(TEAM_ADMIN_ROLE)} if members else set()
+    team_admins = team_admins_among(directory, members)
     approved = dict(session.execute(select(AccessRequest.keycloak_user_id, func.min(AccessRequest.decided_at)).where(
         AccessRequest.keycloak_user_id.in_([member["id"] for member in members]),
         AccessRequest.status == RequestStatus.APPROVED).group_by(AccessRequest.keycloak_user_id)).all())

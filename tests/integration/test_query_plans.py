@@ -60,12 +60,12 @@ def full_scans(app, client, path: str) -> list[str]:
     return found
 
 
-def unbounded_scans(plan: list[str]) -> list[str]:
+def unbounded_scans(plan: list[str], growing: tuple[str, ...] = GROWING) -> list[str]:
     """The growing tables that a node of an EXPLAIN plan reads without an index condition."""
     found, node = [], None
     for line in plan + ["->"]:  # a last node boundary closes the last node
         if "->" in line or node is None:
-            if node and node["table"] in GROWING and not node["bounded"]:
+            if node and node["table"] in growing and not node["bounded"]:
                 found.append(node["table"])
             scan = re.search(r"Scan(?: using \S+)? on (\w+)", line)
             node = {"table": scan.group(1) if scan else "", "bounded": False}
@@ -83,3 +83,26 @@ def test_the_review_pages_read_no_growing_table_whole(app, path):
         session().execute(text("ANALYZE"))
         session().commit()
     assert full_scans(app, admin_client(app), path.format(last=last)) == []
+
+
+def test_the_admins_queue_counts_without_the_directory_and_lists_its_regions_through_the_index(app):
+    """The directory (100,000 customers in production) is read only for the page's rows: the count of 10,000
+    pending requests joined it whole, and the region filter's list read every customer (docs/benchmarks.md §7)."""
+    add_requests(app, 120)
+    with app.app_context():
+        session().execute(text(
+            "INSERT INTO customer (customer_number, company, country, postal_code, region, manager_email, "
+            "manager_language, updated_at, suspension) SELECT (900000 + n)::text, 'Company ' || n, 'FR', '75001', "
+            "'region ' || (n % 7), 'manager.' || (n % 8) || '@woundwo.example', 'fr', now(), '' "
+            "FROM generate_series(1, 5000) AS n"))
+        session().execute(text("ANALYZE"))
+        session().commit()
+    with counted(app) as seen:
+        assert admin_client(app).get("/manage/").status_code == 200
+    [count] = [statement for statement, _ in seen if "count(" in statement.lower()]
+    assert "customer" not in count.lower()
+    [regions] = [(statement, parameters) for statement, parameters in seen if "RECURSIVE regions" in statement]
+    with app.extensions["bridge.engine"].connect() as connection:
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + regions[0], regions[1])]
+    assert unbounded_scans(plan, ("customer",)) == [], "\n".join(plan)

@@ -22,6 +22,7 @@ T = TypeVar("T")
 # Roles every user of realm woundwo holds through the realm's default composite role.
 DEFAULT_ROLES = frozenset({"default-roles-woundwo", "offline_access", "uma_authorization"})
 REALM_ROLES = frozenset({"b2b-partner", "regional-manager", "b2b-admin", "b2b-team-admin"}) | DEFAULT_ROLES
+ROLE_MEMBERS_PAGE = 100  # python-keycloak reads a role's members 100 at a time, a request per page
 
 
 @dataclass
@@ -157,10 +158,13 @@ class KeycloakTwin:
         return copy.deepcopy(self._user(user_id).sessions)
 
     def role_members(self, role_name: str) -> list[dict]:
-        self._call("role_members")
         if role_name not in REALM_ROLES:
+            self._call("role_members")
             raise KeycloakRefused("Keycloak refused the request (404)", 404)
-        return [copy.deepcopy(user.representation) for user in self._users.values() if role_name in user.roles]
+        holders = [copy.deepcopy(user.representation) for user in self._users.values() if role_name in user.roles]
+        for _ in range(len(holders) // ROLE_MEMBERS_PAGE + 1):  # one request per page, as the gateway reads them
+            self._call("role_members")
+        return holders
 
     def sign_ins_since(self, since_ms: int) -> list[tuple[str, int]]:
         self._call("sign_ins_since")

@@ -115,3 +115,33 @@ def test_an_id_that_is_not_a_keycloak_id_never_reaches_a_url(gateway, token, use
             call()
         assert refused.value.status == 404
     assert [call.request.url for call in token.calls if "/admin/" in call.request.url] == []
+
+
+ORGS_URL = f"{KC}/admin/realms/woundwo/organizations"
+O1 = "3f2b8a0e-0000-4000-8000-0000000000a1"
+
+
+def keycloak_requests(mock) -> list[str]:
+    """The admin API's requests (method and path), the token's aside."""
+    return [f"{call.request.method} {call.request.path_url.split('?')[0]}" for call in mock.calls
+            if "openid-connect" not in call.request.url]
+
+
+@pytest.mark.parametrize("step", ["members", "ensure", "revoke"])
+def test_a_customers_organization_is_found_by_one_search_on_its_attribute(gateway, token, step):
+    token.get(ORGS_URL, json=[{"id": O1, "alias": "100001"}],
+              match=[matchers.query_param_matcher({"q": "customer_number:100001", "exact": "true"}, strict_match=False)])
+    token.get(f"{ORGS_URL}/{O1}", json={"id": O1, "alias": "100001", "attributes": {}})
+    token.get(f"{ORGS_URL}/{O1}/members", json=[])
+    token.get(f"{KC}/admin/realms/woundwo/roles/b2b-partner", json={"id": "r1", "name": "b2b-partner"})
+    token.delete(f"{USERS_URL}/{U1}/role-mappings/realm", status=204)
+    token.delete(f"{ORGS_URL}/{O1}/members/{U1}", status=204)
+    token.post(f"{USERS_URL}/{U1}/logout", status=204)
+    if step == "members":
+        assert gateway.customer_members("100001") == []
+    elif step == "ensure":
+        assert gateway.ensure_organization("100001", "Pharmacie Centrale", "west") == O1
+    else:
+        gateway.revoke_access(U1, "100001", "b2b-partner")
+    assert keycloak_requests(token).count(f"GET /admin/realms/woundwo/organizations/{O1}") == 0
+    assert keycloak_requests(token).count("GET /admin/realms/woundwo/organizations") == 1

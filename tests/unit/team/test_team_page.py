@@ -11,6 +11,7 @@ from bridge.keycloak.access import MANAGER_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE
 from bridge.privacy.inactivity import record_sign_ins
 from tests.support.worker import run_outbox
 from tests.unit.review.conftest import EAST, WEST
+from tests.unit.review.test_bounded_pages import keycloak_calls_for, team_admins_elsewhere
 from tests.unit.review.conftest import post as manager_post
 from tests.support.manager import csrf_token
 from tests.unit.team.conftest import ADMIN_EMAIL, COLLEAGUE_EMAIL, person, post, signed_in
@@ -206,3 +207,10 @@ def test_sign_in_comes_back_to_the_page_asked_for_in_the_team_admins_language(ap
     assert client.get("/team/").headers["Location"].endswith("/team/login")
     assert client.get("/team/callback?code=x&state=y").headers["Location"] == "/team/?lang=fr"
     assert client.get("/team/").status_code == 200
+
+
+def test_the_page_asks_keycloak_the_same_with_ten_times_the_team_admins_of_other_customers(twin, team, colleague_id):
+    team_admins_elsewhere(twin, 20)
+    small = keycloak_calls_for(twin, team, "/team/")
+    team_admins_elsewhere(twin, 200)
+    assert keycloak_calls_for(twin, team, "/team/") == small
