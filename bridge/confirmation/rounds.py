@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.db import session as db_session
 from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bridge.core.models import Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer
+from bridge.core.models import (AccessRequest, Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer,
+                                RequestStatus)
 from bridge.delivery import mailer, outbox, provisioning
 from bridge.delivery.directory_changes import manager_of
 from bridge.delivery.handlers import WORKER_KEYCLOAK, guarded
 from bridge.delivery.schedule import local_day
 from bridge.keycloak.access import PARTNER_ROLE, TEAM_ADMIN_ROLE
-from bridge.keycloak.interface import KeycloakDirectory
+from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
 
 log = logging.getLogger(__name__)
 ACTOR = "yearly confirmation"
@@ -64,6 +65,21 @@ def _by_customer(people: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
+def _partners(session: Session, directory: KeycloakDirectory) -> dict[str, list[dict]]:
+    """The partners by customer number as Keycloak lists them; when it cannot (at 100,000 partners its paged role
+    listing does not finish within the worker's deadline: docs/benchmarks.md §7), those the bridge approved."""
+    try:
+        return _by_customer(directory.role_members(PARTNER_ROLE))
+    except KeycloakUnavailable as exc:
+        log.warning("partners not listed (%s): the lists hold the people the bridge approved", exc)
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for user_id, number in session.execute(select(AccessRequest.keycloak_user_id, AccessRequest.customer_number)
+                                           .where(AccessRequest.status == RequestStatus.APPROVED,
+                                                  AccessRequest.keycloak_user_id.is_not(None)).distinct()):
+        grouped[number].append({"id": user_id})
+    return grouped
+
+
 def scheduled_key(session: Session, now: datetime, config: Mapping) -> str | None:
     """The key of this year's scheduled round when it is due at `now` and not started yet, else None."""
     if not config["CONFIRMATION_DAY"]:
@@ -81,7 +97,7 @@ def start(session: Session, directory: KeycloakDirectory, key: str, now: datetim
     last = latest(session)
     if last is not None and last.escalated_at is None:
         raise RoundRunning(last.started_at)
-    partners = _by_customer(directory.role_members(PARTNER_ROLE))
+    partners = _partners(session, directory)
     partner_ids = {person["id"] for people in partners.values() for person in people}
     team_admins = _by_customer([person for person in directory.role_members(TEAM_ADMIN_ROLE)
                                 if person["id"] in partner_ids])

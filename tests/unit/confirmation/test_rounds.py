@@ -12,8 +12,9 @@ from bridge.confirmation import answers, rounds
 from bridge.core.db import session
 from bridge.core.settings import ConfigurationError
 from bridge.delivery.cli import PERIODIC
-from bridge.core.models import AuditEvent, ConfirmationRound
+from bridge.core.models import AccessRequest, AuditEvent, ConfirmationRound
 from bridge.keycloak.access import MANAGER_ROLE, PARTNER_ROLE
+from bridge.keycloak.interface import KeycloakUnavailable
 from bridge.review.service import Reviewer, revoke
 from tests.support.worker import run_outbox
 from tests.unit.confirmation.conftest import START, answers_of, start_round, step
@@ -142,3 +143,16 @@ def test_the_worker_runs_the_step_and_waits_for_the_next_round_when_keycloak_is_
     twin.down = False
     with app.app_context():
         assert rounds.worker_round(paris(2027, 1, 15, 9))["started"] == 1
+
+
+def test_when_keycloak_cannot_list_the_partners_the_lists_hold_those_the_bridge_approved(app, twin, people):
+    """At 100,000 partners Keycloak's role listing does not finish within the worker's deadline."""
+    with app.app_context():
+        session().add(AccessRequest(
+            customer_number="100001", company="Pharmacie Centrale", first_name="Lou", last_name="Brun",
+            email=COLLEAGUE_EMAIL, language="fr", privacy_consent_at=START, assigned_manager_email=WEST,
+            status="approved", keycloak_user_id=people[COLLEAGUE_EMAIL]))
+        session().commit()
+    twin.fail_next("role_members", KeycloakUnavailable("the listing timed out"))
+    start_round(app)
+    assert answers_of(app) == {people[COLLEAGUE_EMAIL]: ""}
