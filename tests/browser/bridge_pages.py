@@ -294,7 +294,7 @@ class TeamPage:
         return TeamPage(self.page)
 
 
-class ConfirmationPage:
+class YearlyConfirmationPage:
     """The yearly confirmation's list of one customer (/team/confirm or /manage/confirmations/<number>)."""
 
     def __init__(self, page: Page):
@@ -305,7 +305,7 @@ class ConfirmationPage:
         self.status = page.locator("[role=status]")
 
     @classmethod
-    def open(cls, page: Page, bridge_url: str, path: str, lang: str) -> ConfirmationPage:
+    def open(cls, page: Page, bridge_url: str, path: str, lang: str) -> YearlyConfirmationPage:
         """Open the list for someone already signed in, in `lang`."""
         page.goto(f"{bridge_url}{path}?lang={lang}")
         return cls(page)
@@ -317,7 +317,7 @@ class ConfirmationPage:
         """Tick one of the person's answers by its visible label."""
         self.person(email).get_by_label(label).check()
 
-    def send(self) -> ConfirmationPage:
+    def send(self) -> YearlyConfirmationPage:
         with self.page.expect_navigation():
             self.page.click("#send-answers")
-        return ConfirmationPage(self.page)
+        return YearlyConfirmationPage(self.page)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from bridge.keycloak.access import PARTNER_ROLE
 from devstack.seed import MANAGER_EAST, TEAM_ADMIN
-from tests.browser.bridge_pages import ConfirmationPage, open_review_ui, sticking_out
+from tests.browser.bridge_pages import YearlyConfirmationPage, open_review_ui, sticking_out
 from tests.browser.test_team_browser import PHONE, colleague
 
 HEADINGS = {"fr": "Qui travaille encore chez Pharmacie Centrale", "de": "Wer arbeitet noch bei Pharmacie Centrale",
@@ -37,7 +37,7 @@ def team_admin_page(new_page, bridge_server, round_people):
 @pytest.mark.parametrize("lang", ["fr", "de", "en"])
 def test_the_list_reads_well_on_a_phone_in_each_language(team_admin_page, bridge_server, round_people, lang,
                                                          screenshot, axe_clean):
-    page = ConfirmationPage.open(team_admin_page, bridge_server.url, "/team/confirm", lang)
+    page = YearlyConfirmationPage.open(team_admin_page, bridge_server.url, "/team/confirm", lang)
     expect(page.title).to_contain_text(HEADINGS[lang])
     expect(page.person(round_people["stays"])).to_have_count(1)
     expect(page.person(round_people["east"])).to_have_count(0)
@@ -49,7 +49,7 @@ def test_the_list_reads_well_on_a_phone_in_each_language(team_admin_page, bridge
 
 def test_the_team_admin_confirms_one_colleague_and_ends_the_access_of_another(team_admin_page, bridge_server,
                                                                             round_people, gateway, axe_clean):
-    page = ConfirmationPage.open(team_admin_page, bridge_server.url, "/team/confirm", "en")
+    page = YearlyConfirmationPage.open(team_admin_page, bridge_server.url, "/team/confirm", "en")
     page.choose(round_people["stays"], "Still works with us")
     page.choose(round_people["leaves"], "Has left: end the access")
     page = page.send()
@@ -67,7 +67,7 @@ def test_the_regional_manager_answers_for_a_customer_without_team_admin_on_a_pho
     page = new_page(locale="de-DE", **PHONE)
     open_review_ui(page, bridge_server.url, "/manage/confirmations/100002").sign_in(
         MANAGER_EAST.email, MANAGER_EAST.password)
-    confirmation = ConfirmationPage(page)
+    confirmation = YearlyConfirmationPage(page)
     expect(confirmation.title).to_contain_text("Wer arbeitet noch bei")
     expect(confirmation.person(round_people["east"])).to_have_count(1)
     assert sticking_out(page) == []
