@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from bridge.confirmation.rounds import latest
 from bridge.core import audit
 from bridge.core.models import Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer, SignIn
+from bridge.delivery.schedule import local_day
 from bridge.keycloak.interface import KeycloakDirectory
 
 PAGE_SIZE = 50
@@ -43,6 +45,12 @@ def current(session: Session, customer_number: str) -> Confirmation | None:
         return None
     return session.scalars(select(Confirmation).where(
         Confirmation.round_id == last.id, Confirmation.customer_number == customer_number)).first()
+
+
+def period(confirmation_round: ConfirmationRound, config: Mapping) -> tuple[date, date]:
+    """The round's first day and the day its answers are due (the managers are told), in company time."""
+    due = confirmation_round.started_at + timedelta(days=config["CONFIRMATION_ESCALATION_DAYS"])
+    return local_day(confirmation_round.started_at, config["TIME_ZONE"]), local_day(due, config["TIME_ZONE"])
 
 
 def waiting(session: Session, customer_number: str) -> int:

@@ -5,7 +5,6 @@ its own way of ending a person's access."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
@@ -14,7 +13,6 @@ from bridge.confirmation import answers
 from bridge.confirmation.forms import ConfirmationForm
 from bridge.core import db
 from bridge.core.models import Answer, Confirmation, ConfirmationRound, Customer, utcnow
-from bridge.delivery.schedule import local_day
 from bridge.keycloak.interface import KeycloakRefused, KeycloakUnavailable
 
 KEYCLOAK_TROUBLE = (KeycloakUnavailable, KeycloakRefused)
@@ -52,12 +50,9 @@ def respond(template: str, confirmation: Confirmation | None, *, actor: str, me_
         form = ConfirmationForm(formdata=None, data={"people": [
             {"user_id": person.user_id, "answer": person.answer or None}
             for person in people or () if person.open and person.user_id != me_id]})
-    confirmation_round, time_zone = session.get(ConfirmationRound, confirmation.round_id), current_app.config["TIME_ZONE"]
+    started, due = answers.period(session.get(ConfirmationRound, confirmation.round_id), current_app.config)
     return render_template(
         template, confirmation=confirmation, people=people, form=form, me_id=me_id,
         rows={row.user_id.data: row for row in form.people},
-        customer=session.get(Customer, confirmation.customer_number),
-        started=local_day(confirmation_round.started_at, time_zone),
-        due=local_day(confirmation_round.started_at + timedelta(days=current_app.config["CONFIRMATION_ESCALATION_DAYS"]),
-                      time_zone),
+        customer=session.get(Customer, confirmation.customer_number), started=started, due=due,
         **context), status

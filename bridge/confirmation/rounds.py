@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bridge.core.broadcast import ACCESS_CHANGED, Broadcast
 from bridge.core.db import session as db_session
-from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bridge.core.i18n import language_of
 from bridge.core.models import (AccessRequest, Answer, Confirmation, ConfirmationEntry, ConfirmationRound, Customer,
                                 RequestStatus)
 from bridge.delivery import mailer, outbox, provisioning
@@ -35,6 +35,7 @@ from bridge.delivery.handlers import WORKER_KEYCLOAK, guarded
 from bridge.delivery.schedule import local_day
 from bridge.keycloak.access import PARTNER_ROLE, TEAM_ADMIN_ROLE
 from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
+from bridge.keycloak.profile import customer_number_of
 
 log = logging.getLogger(__name__)
 ACTOR = "yearly confirmation"
@@ -46,15 +47,6 @@ class RoundRunning(RuntimeError):
 
 def latest(session: Session) -> ConfirmationRound | None:
     return session.scalars(select(ConfirmationRound).order_by(ConfirmationRound.id.desc())).first()
-
-
-def customer_number_of(person: dict) -> str:
-    return ((person.get("attributes") or {}).get("customer_number") or [""])[0]
-
-
-def language_of(person: dict) -> str:
-    language = ((person.get("attributes") or {}).get("locale") or [DEFAULT_LANGUAGE])[0]
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _by_customer(people: list[dict]) -> dict[str, list[dict]]:

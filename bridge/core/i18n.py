@@ -48,3 +48,9 @@ def country_name(code: str) -> str:
 
 def region_name(code: str) -> str:
     return str(REGION_NAMES.get(code.lower(), code))
+
+
+def language_of(user: dict) -> str:
+    """The language of a Keycloak user's account (attribute `locale`), or the default one."""
+    language = ((user.get("attributes") or {}).get("locale") or [DEFAULT_LANGUAGE])[0]
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE

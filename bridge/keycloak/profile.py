@@ -39,3 +39,8 @@ def email_problem(value: str) -> str | None:
     except EmailNotValidError:
         return "not an ASCII e-mail address"
     return None
+
+
+def customer_number_of(user: dict | None) -> str:
+    """The customer number a Keycloak user carries (attribute `customer_number`), or "" when none."""
+    return (((user or {}).get("attributes") or {}).get("customer_number") or [""])[0]

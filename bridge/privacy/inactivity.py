@@ -20,20 +20,16 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.core.broadcast import Broadcast
-from bridge.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bridge.core.i18n import language_of
 from bridge.core.models import AccessRequest, RequestStatus, SignIn, utcnow
 from bridge.delivery import mailer, outbox
 from bridge.keycloak.access import PARTNER_ROLE
 from bridge.keycloak.interface import KeycloakDirectory, KeycloakUnavailable
+from bridge.keycloak.profile import customer_number_of
 from bridge.review import service as review
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
-
-
-def _language(person: dict) -> str:
-    language = ((person.get("attributes") or {}).get("locale") or [DEFAULT_LANGUAGE])[0]
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def record_sign_ins(session: Session, directory: KeycloakDirectory, list_partners: bool = True) -> None:
@@ -106,9 +102,9 @@ def watch(session: Session, directory: KeycloakDirectory, broadcast: Broadcast, 
 
 def _notify(session: Session, person: dict, row: SignIn, since: datetime, now: datetime, grace: timedelta,
             config: Mapping) -> None:
-    mail = mailer.compose("inactivity_notice", person["email"], _language(person), person=person, since=since,
+    mail = mailer.compose("inactivity_notice", person["email"], language_of(person), person=person, since=since,
                           ends_at=now + grace, sign_in_url=config["PORTAL_URL"] or config["SIGN_IN_URL"],
-                          help_url=f"{config['PUBLIC_URL']}/help?lang={_language(person)}")
+                          help_url=f"{config['PUBLIC_URL']}/help?lang={language_of(person)}")
     outbox.enqueue_mail(session, mail, f"inactive:{row.keycloak_user_id}:{since:%Y%m%dT%H%M%S}")
     row.notice_sent_at = now
 
@@ -121,6 +117,6 @@ def _end_access(session: Session, directory: KeycloakDirectory, broadcast: Broad
     if person is None:  # deleted in Keycloak: nothing to end
         session.delete(row)
         return
-    number = ((person.get("attributes") or {}).get("customer_number") or [""])[0]
+    number = customer_number_of(person)
     # Ending access also removes the row (provisioning.end_access).
     review.end_access(session, directory, broadcast, SYSTEM, person, number, f"no sign-in for {days} days", now, "")

@@ -247,7 +247,7 @@ def responsible_for(session: Session, reviewer: Reviewer, customer_number: str) 
 def _person(session: Session, directory: KeycloakDirectory, reviewer: Reviewer, user_id: str) -> tuple[dict, Customer]:
     """A Keycloak user of one of the reviewer's customers (by their customer number), or NotVisible."""
     person = directory.get_user(user_id)
-    number = ((person or {}).get("attributes", {}).get("customer_number") or [""])[0]
+    number = profile.customer_number_of(person)
     if person is None or not number or not responsible_for(session, reviewer, number):
         raise NotVisible(user_id)
     return person, session.get(Customer, number)

@@ -383,12 +383,10 @@ def confirmations():
     """The latest yearly confirmation's lists of the manager's customers (an admin: all), unanswered first."""
     who, page = reviewer(), request.args.get("page", 1, type=int) or 1
     confirmation_round, lists, total = answers.overview(db.session(), None if who.is_admin else who.email, page)
-    days, time_zone = current_app.config["CONFIRMATION_ESCALATION_DAYS"], current_app.config["TIME_ZONE"]
+    started, due = answers.period(confirmation_round, current_app.config) if confirmation_round else (None, None)
     return render_template(
         "manage/confirmations.html", who=who, confirmation_round=confirmation_round, lists=lists, page=page,
-        pages=review.page_count(total),
-        started=confirmation_round and local_day(confirmation_round.started_at, time_zone),
-        due=confirmation_round and local_day(confirmation_round.started_at + timedelta(days=days), time_zone))
+        pages=review.page_count(total), started=started, due=due)
 
 
 @blueprint.route("/confirmations/<customer_number>", methods=["GET", "POST"])

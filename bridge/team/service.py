@@ -22,6 +22,7 @@ from bridge.core.models import AccessRequest, Customer, RequestStatus, SignIn
 from bridge.delivery import mailer, outbox
 from bridge.keycloak.access import ADMIN_ROLE, PARTNER_ROLE, TEAM_ADMIN_ROLE, team_admins_among
 from bridge.keycloak.interface import KeycloakDirectory
+from bridge.keycloak.profile import customer_number_of
 from bridge.review.service import Reviewer, approve, end_access
 
 # Who approves a vouched request at once where the region's setting allows it (the history says so).
@@ -62,20 +63,16 @@ class Colleague:
     team_admin: bool
 
 
-def _customer_number(user: dict) -> str:
-    return ((user.get("attributes") or {}).get("customer_number") or [""])[0]
-
-
 def team_admin(directory: KeycloakDirectory, user_id: str) -> TeamAdmin | None:
     """The user as a team admin: enabled, with the partner and team admin roles and a customer number; else None.
     Asked on every page, so that a role taken or an access ended counts at once."""
     user = directory.get_user(user_id)
-    if user is None or not user.get("enabled") or not _customer_number(user):
+    if user is None or not user.get("enabled") or not customer_number_of(user):
         return None
     if not {PARTNER_ROLE, TEAM_ADMIN_ROLE} <= directory.realm_roles(user_id):
         return None
     name = " ".join(part for part in (user.get("firstName"), user.get("lastName")) if part) or user["email"]
-    return TeamAdmin(user_id, user["email"].lower(), name, _customer_number(user))
+    return TeamAdmin(user_id, user["email"].lower(), name, customer_number_of(user))
 
 
 def _from_ms(moment_ms: int | None) -> datetime | None:
@@ -147,7 +144,7 @@ def invite(session: Session, directory: KeycloakDirectory, broadcast: Broadcast,
 def colleague(directory: KeycloakDirectory, admin: TeamAdmin, user_id: str) -> dict:
     """A person of the team admin's customer, or NotOnTeam."""
     person = directory.get_user(user_id)
-    if person is None or _customer_number(person) != admin.customer_number:
+    if person is None or customer_number_of(person) != admin.customer_number:
         raise NotOnTeam(user_id)
     return person
 
